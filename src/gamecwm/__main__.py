@@ -1,0 +1,5 @@
+"""Allow `python -m gamecwm`."""
+
+from gamecwm.cli import main
+
+raise SystemExit(main())
