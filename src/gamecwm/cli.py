@@ -13,6 +13,10 @@ from gamecwm.games import UnknownGameError, get_game, list_games, load_reference
 EXIT_USAGE = 2
 
 
+class UsageError(Exception):
+    """Bad input from the user: reported as a clear message with exit status 2."""
+
+
 def _cmd_games_list(args: argparse.Namespace, console: Console) -> int:
     games = list_games()
     if args.json:
@@ -47,6 +51,44 @@ def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
     return 1 if unfinished else 0
 
 
+def _read_text(path: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from exc
+
+
+def _cmd_verify(args: argparse.Namespace, console: Console) -> int:
+    from gamecwm.generate.extract import extract_code
+    from gamecwm.verify import format_report, verify
+
+    get_game(args.game)
+    text = _read_text(args.file)
+    code = text if args.file.endswith(".py") else extract_code(text)
+    report = verify(code, args.game, seed=args.seed)
+    if args.json:
+        print(json.dumps(report.to_json()))
+    else:
+        print(format_report(report))
+    return 0
+
+
+def _cmd_verify_batch(args: argparse.Namespace, console: Console) -> int:
+    from pathlib import Path
+
+    from gamecwm.verify.batch import BatchInputError, run_batch
+    from gamecwm.verify.summary import summarize, summary_tables
+
+    try:
+        records = run_batch(Path(args.input), Path(args.output), workers=args.workers, seed=args.seed)
+    except BatchInputError as exc:
+        raise UsageError(str(exc)) from exc
+    for table in summary_tables(summarize(records)):
+        console.print(table)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="gamecwm", description=__doc__)
@@ -65,6 +107,20 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     play.set_defaults(handler=_cmd_games_play)
 
+    verify = commands.add_parser("verify", help="verify a GameCWM file against a game's reference")
+    verify.add_argument("file", help="a Python file (or a model completion with a fenced code block)")
+    verify.add_argument("--game", required=True, help="the registered game it implements")
+    verify.add_argument("--json", action="store_true", help="print exactly one JSON object")
+    verify.add_argument("--seed", type=int, default=0, help="verification seed (default 0)")
+    verify.set_defaults(handler=_cmd_verify)
+
+    batch = commands.add_parser("verify-batch", help="verify a JSONL file of candidates in parallel (resumable)")
+    batch.add_argument("input", help='JSON lines {"id", "game", "code"}')
+    batch.add_argument("--output", required=True, help="JSONL reports, appended as they finish")
+    batch.add_argument("--workers", type=int, default=None, help="sandbox workers (default: one per core)")
+    batch.add_argument("--seed", type=int, default=0, help="verification seed (default 0)")
+    batch.set_defaults(handler=_cmd_verify_batch)
+
     demo = commands.add_parser("demo", help="run the main job: a tour of the whole pipeline")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     demo.set_defaults(handler=_cmd_demo)
@@ -77,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     console = Console()
     try:
         return args.handler(args, console)
-    except UnknownGameError as exc:
+    except (UnknownGameError, UsageError) as exc:
         print(f"gamecwm: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

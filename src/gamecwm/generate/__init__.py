@@ -1,0 +1,1 @@
+"""Generation: prompts for a language model, backends that sample completions, code extraction."""

@@ -1,0 +1,134 @@
+"""Verify many candidates in parallel through the sandbox pool, incrementally and resumably.
+
+Input: JSON lines `{"id", "game", "code"}` (`code` may be a whole model completion: the program is
+extracted from Markdown fences). Output: one JSON report per line with its `id`, appended as each
+finishes, so an interrupted run resumes without redoing finished ids.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from gamecwm.games import UnknownGameError, get_game
+from gamecwm.generate.extract import extract_code
+from gamecwm.sandbox import SandboxPool
+from gamecwm.verify.config import VerifyConfig
+from gamecwm.verify.plan import build_plan
+from gamecwm.verify.report import INFRASTRUCTURE_PREFIX, Report
+from gamecwm.verify.verifier import build_tasks, judge
+
+
+class BatchInputError(ValueError):
+    """An input file with malformed lines; the message lists each bad line."""
+
+
+@dataclass
+class Candidate:
+    """One program to verify."""
+
+    id: str
+    game: str
+    code: str
+
+
+def read_candidates(path: Path) -> list[Candidate]:
+    """Parse and validate an input JSONL file; raises BatchInputError naming every bad line."""
+    candidates, problems, seen = [], [], set()
+    try:
+        lines = Path(path).read_text().splitlines()
+    except OSError as exc:
+        raise BatchInputError(f"cannot read {path}: {exc.strerror}") from exc
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"line {number}: invalid JSON ({exc.msg})")
+            continue
+        if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("game", "code")) \
+                or "id" not in record:
+            problems.append(f"line {number}: expected an object with string 'game' and 'code' and an 'id'")
+            continue
+        try:
+            get_game(record["game"])
+        except UnknownGameError as exc:
+            problems.append(f"line {number}: {exc}")
+            continue
+        identifier = str(record["id"])
+        if identifier in seen:
+            problems.append(f"line {number}: duplicate id {identifier!r}")
+            continue
+        seen.add(identifier)
+        candidates.append(Candidate(identifier, record["game"], extract_code(record["code"])))
+    if problems:
+        raise BatchInputError(f"{path}: " + "; ".join(problems[:20]) + (" ..." if len(problems) > 20 else ""))
+    return candidates
+
+
+def finished_ids(output: Path) -> set[str]:
+    """Ids already verified in an output file (a torn last line from an interrupted run is ignored)."""
+    done = set()
+    if not output.exists():
+        return done
+    for line in output.read_text().splitlines():
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        error = record.get("error") or ""
+        if "id" in record and not error.startswith(INFRASTRUCTURE_PREFIX):
+            done.add(str(record["id"]))
+    return done
+
+
+def verify_many(
+    candidates: Iterable[Candidate],
+    pool: SandboxPool,
+    seed: int = 0,
+    config: VerifyConfig | None = None,
+) -> Iterator[tuple[Candidate, Report]]:
+    """Verify candidates through a pool, yielding (candidate, report) as each completes."""
+    config = config or VerifyConfig()
+    candidates = list(candidates)
+    plans = [build_plan(c.game, seed, config) for c in candidates]
+    jobs = ((c.code, build_tasks(plan, config)) for c, plan in zip(candidates, plans))
+    started = {i: time.perf_counter() for i in range(len(candidates))}
+    for index, result in pool.map(jobs):
+        candidate = candidates[index]
+        elapsed = time.perf_counter() - started[index]
+        if result.infrastructure_failure:
+            report = Report(candidate.game, None, False, [], result.isolation, elapsed,
+                            f"{INFRASTRUCTURE_PREFIX} {result.detail}")
+        else:
+            report = judge(plans[index], config, result, result.elapsed_s)
+        yield candidate, report
+
+
+def run_batch(
+    input_path: Path,
+    output_path: Path,
+    workers: int | None = None,
+    seed: int = 0,
+    config: VerifyConfig | None = None,
+    progress: bool = True,
+) -> list[dict[str, Any]]:
+    """Verify every candidate of an input file not yet in the output file; returns all output records."""
+    from rich.progress import Progress
+
+    candidates = read_candidates(input_path)
+    done = finished_ids(output_path)
+    todo = [c for c in candidates if c.id not in done]
+    output_path.parent.mkdir(parents=True, exist_ok=True)
+    with SandboxPool(workers=workers) as pool, output_path.open("a") as out, \
+            Progress(disable=not progress, transient=False) as bar:
+        task = bar.add_task("verifying", total=len(todo))
+        for candidate, report in verify_many(todo, pool, seed, config):
+            out.write(json.dumps({"id": candidate.id, **report.to_json()}) + "\n")
+            out.flush()
+            bar.advance(task)
+    return [json.loads(line) for line in output_path.read_text().splitlines() if line.strip()]
