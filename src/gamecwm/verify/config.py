@@ -28,7 +28,7 @@ class VerifyConfig:
     mutation_checks: int = 40  # steps per walk where mutation and determinism are tested
     info_probes: int = 12  # imperfect information: states probed per player for leaks and losses
     resample_probes: int = 8  # imperfect information: histories whose resample_history is checked
-    resample_repeats: int = 4
+    resample_repeats: int = 10
 
     def __post_init__(self) -> None:
         unknown = set(self.weights) - set(TIER_ORDER)

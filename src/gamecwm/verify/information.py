@@ -32,13 +32,18 @@ def judge_information(
     leak = _distinguishability(plan, observations, same=True)
     loss = _distinguishability(plan, observations, same=False)
     consistent, varies = _resampling(plan, reference, resamples)
-    results = [leak, loss, consistent, varies]
+    results = [r for r in (leak, loss, consistent, varies) if r is not None]
     score = sum(fraction for fraction, _ in results) / len(results)
     return score, [check for _, check in results]
 
 
-def _distinguishability(plan: ReferencePlan, observations: list[dict[str, Any]] | None, same: bool) -> tuple[float, Check]:
+def _distinguishability(
+    plan: ReferencePlan, observations: list[dict[str, Any]] | None, same: bool
+) -> tuple[float, Check] | None:
+    """None when the plan has no probe pair of this kind (random play never produced one)."""
     name = "no_information_leak" if same else "no_information_loss"
+    if not any(pair["same"] == same for pair in plan.info_pairs):
+        return None
     if observations is None:
         return 0.0, Check(name, False, "the candidate did not finish computing observations")
     good = total = 0
@@ -62,8 +67,6 @@ def _distinguishability(plan: ReferencePlan, observations: list[dict[str, Any]] 
             else:
                 problem = (f"player {player} cannot tell apart two states the rules make distinguishable: "
                            f"histories {pair['a']} and {pair['b']}")
-    if total == 0:
-        return 0.0, Check(name, False, "no probe exercised this check")
     return _fraction(good, total), Check(name, problem is None, problem or "")
 
 

@@ -7,7 +7,6 @@ same histories, choice streams and probes, which makes verification deterministi
 
 from __future__ import annotations
 
-import functools
 import random
 from dataclasses import dataclass
 from types import ModuleType
@@ -20,6 +19,7 @@ from gamecwm.games.registry import GameInfo
 from gamecwm.protocol import TERMINAL_PLAYER_ID
 from gamecwm.verify import drivers
 from gamecwm.verify.config import VerifyConfig
+from gamecwm.verify.properties import collect_evidence
 
 
 @dataclass
@@ -34,6 +34,7 @@ class ReferencePlan:
     walk_steps: int  # the step limit of one walk
     walk_reaches_limit: bool  # True when walk_steps is the game's own length limit
     reference_walk_steps: int  # steps the reference takes on the same streams (coverage yardstick)
+    reference_exercised: frozenset[str]  # the properties the reference's own walks exercise
     scenarios: list[dict[str, Any]]
     info_pairs: list[dict[str, Any]]  # {"a", "b", "player", "same"}: do the two states look alike to player?
     resample_probes: list[dict[str, Any]]  # {"history", "player", "view", "multiple"}
@@ -41,11 +42,19 @@ class ReferencePlan:
 
 def build_plan(name: str, seed: int, config: VerifyConfig) -> ReferencePlan:
     """The plan for one game and seed (cached: computed once per game, seed and settings)."""
-    return _cached_plan(name, seed, config.cache_key(), config)
+    key = (name, seed, config.cache_key())
+    if key not in _PLANS:
+        if len(_PLANS) >= MAX_CACHED_PLANS:
+            _PLANS.pop(next(iter(_PLANS)))
+        _PLANS[key] = _compute_plan(name, seed, config)
+    return _PLANS[key]
 
 
-@functools.lru_cache(maxsize=256)
-def _cached_plan(name: str, seed: int, _key: tuple, config: VerifyConfig) -> ReferencePlan:
+MAX_CACHED_PLANS = 256
+_PLANS: dict[tuple, ReferencePlan] = {}
+
+
+def _compute_plan(name: str, seed: int, config: VerifyConfig) -> ReferencePlan:
     game = get_game(name)
     reference = load_reference(name)
     rng = random.Random(f"{name}:{seed}")
@@ -61,6 +70,7 @@ def _cached_plan(name: str, seed: int, _key: tuple, config: VerifyConfig) -> Ref
         walk_steps = game.max_game_length if walk_reaches_limit else per_walk
         streams = [[rng.random() for _ in range(walk_steps)] for _ in range(config.candidate_playouts)]
         reference_walks = drivers.walk(reference, streams, walk_steps, mutation_checks=0)
+        evidence, _ = collect_evidence(reference_walks, walk_reaches_limit, game.max_game_length, game.chance)
         info_pairs, resample_probes = [], []
         if game.imperfect_information:
             random.seed(rng.randrange(2**31))
@@ -74,6 +84,7 @@ def _cached_plan(name: str, seed: int, _key: tuple, config: VerifyConfig) -> Ref
             walk_steps=walk_steps,
             walk_reaches_limit=walk_reaches_limit,
             reference_walk_steps=sum(len(w["steps"]) - 1 for w in reference_walks),
+            reference_exercised=frozenset(name for name, count in evidence.exercised.items() if count),
             scenarios=load_scenarios(name),
             info_pairs=info_pairs,
             resample_probes=resample_probes,
@@ -137,7 +148,7 @@ def _information_probes(
                     pairs.append({"a": history, "b": other, "player": player,
                                   "same": _final_observation(reference, other, player) == own_obs})
         if len(probes) < config.resample_probes and view:
-            samples = {tuple(reference.resample_history(view, player)) for _ in range(config.resample_repeats + 2)}
+            samples = {tuple(reference.resample_history(view, player)) for _ in range(2 * config.resample_repeats)}
             probes.append({"history": history, "player": player, "view": view, "multiple": len(samples) > 1})
     return pairs, probes
 

@@ -7,11 +7,15 @@ nothing for that), and the tier's score is scaled by how much of the reference's
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gamecwm.protocol import CHANCE_PLAYER_ID, PROBABILITY_TOLERANCE, TERMINAL_PLAYER_ID
-from gamecwm.verify.plan import ReferencePlan
 from gamecwm.verify.report import Check
+
+if TYPE_CHECKING:
+    from gamecwm.verify.plan import ReferencePlan
+
+MUTATION_CHECKED_STEPS = 40  # the walk driver's default number of mutation-checked steps
 
 PROPERTIES = (
     "no_exceptions",
@@ -41,10 +45,9 @@ class _Evidence:
             self.violation[name] = message
 
 
-def judge_properties(plan: ReferencePlan, walks: list[dict[str, Any]] | None) -> tuple[float, list[Check]]:
-    """Score and one check per property from the candidate's walks."""
-    if walks is None:
-        return 0.0, [Check(name, False, "the candidate's playouts did not complete") for name in PROPERTIES]
+def collect_evidence(walks: list[dict[str, Any]], walk_reaches_limit: bool, max_game_length: int,
+                     has_chance: bool) -> tuple[_Evidence, int]:
+    """What a set of walks exercised and violated, and how many actions they played."""
     evidence = _Evidence()
     steps_played = 0
     for number, walk in enumerate(walks):
@@ -58,22 +61,36 @@ def judge_properties(plan: ReferencePlan, walks: list[dict[str, Any]] | None) ->
         evidence.saw("no_exceptions", walk["error"] is None, f"{where}: {walk['error']}")
         for violation in walk["violations"]:
             evidence.saw(violation["property"], False, f"walk {number}, step {violation['step']}: {violation['property']} violated")
-        checked_steps = min(len(history), 40)
+        checked_steps = min(len(history), MUTATION_CHECKED_STEPS)
         evidence.exercised["no_mutation"] += checked_steps
         evidence.exercised["deterministic"] += checked_steps
         evidence.exercised["apply_action_returns_a_dict"] += len(history)
-        if plan.walk_reaches_limit and walk["error"] is None and history:
+        if walk_reaches_limit and walk["error"] is None and history:
             evidence.saw("ends_within_length_limit", walk["ended"],
-                         f"{where}: not over after {len(history)} actions (the game's limit is {plan.game.max_game_length})")
+                         f"{where}: not over after {len(history)} actions (the game's limit is {max_game_length})")
         elif walk["ended"] and history:
             evidence.saw("ends_within_length_limit", True, "")
-    if not plan.game.chance:
+    if not has_chance:
         evidence.exercised["chance_outcomes_valid"] += 1  # nothing to exercise in a game without chance
+    return evidence, steps_played
+
+
+def judge_properties(plan: ReferencePlan, walks: list[dict[str, Any]] | None) -> tuple[float, list[Check]]:
+    """Score and one check per property from the candidate's walks.
+
+    A property the candidate's walks never exercised fails when the reference's walks on the same
+    choice streams did exercise it; one that neither exercised (a terminal state beyond the step
+    budget, say) is not held against the candidate.
+    """
+    if walks is None:
+        return 0.0, [Check(name, False, "the candidate's playouts did not complete") for name in PROPERTIES]
+    evidence, steps_played = collect_evidence(walks, plan.walk_reaches_limit, plan.game.max_game_length,
+                                              plan.game.chance)
     checks = []
     for name in PROPERTIES:
         if name in evidence.violation:
             checks.append(Check(name, False, evidence.violation[name]))
-        elif evidence.exercised[name] == 0:
+        elif evidence.exercised[name] == 0 and name in plan.reference_exercised:
             checks.append(Check(name, False, "never exercised: the candidate's play never reached a state that tests it"))
         else:
             checks.append(Check(name, True))
