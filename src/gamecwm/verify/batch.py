@@ -15,6 +15,7 @@ from typing import Any, Iterable, Iterator
 
 from gamecwm.games import UnknownGameError, get_game
 from gamecwm.generate.extract import extract_code
+from gamecwm.jsonl import append_record, read_records, resume_records
 from gamecwm.sandbox import SandboxPool
 from gamecwm.verify.config import VerifyConfig
 from gamecwm.verify.plan import build_plan
@@ -70,20 +71,18 @@ def read_candidates(path: Path) -> list[Candidate]:
     return candidates
 
 
-def finished_ids(output: Path) -> set[str]:
-    """Ids already verified in an output file (a torn last line from an interrupted run is ignored)."""
-    done = set()
-    if not output.exists():
-        return done
-    for line in output.read_text().splitlines():
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        error = record.get("error") or ""
-        if "id" in record and not error.startswith(INFRASTRUCTURE_PREFIX):
-            done.add(str(record["id"]))
-    return done
+def _is_retryable(record: dict[str, Any]) -> bool:
+    return (record.get("error") or "").startswith(INFRASTRUCTURE_PREFIX)
+
+
+def prepare_output(output: Path) -> set[str]:
+    """Make an output file ready for resuming; returns the ids already verified.
+
+    A torn last line from an interrupted run, and reports of infrastructure failures (which are
+    retried), are dropped; every complete report is kept as it is.
+    """
+    kept = resume_records(output, keep=lambda record: "id" in record and not _is_retryable(record))
+    return {str(record["id"]) for record in kept}
 
 
 def verify_many(
@@ -121,14 +120,12 @@ def run_batch(
     from rich.progress import Progress
 
     candidates = read_candidates(input_path)
-    done = finished_ids(output_path)
+    done = prepare_output(output_path)
     todo = [c for c in candidates if c.id not in done]
-    output_path.parent.mkdir(parents=True, exist_ok=True)
     with SandboxPool(workers=workers) as pool, output_path.open("a") as out, \
             Progress(disable=not progress, transient=False) as bar:
         task = bar.add_task("verifying", total=len(todo))
         for candidate, report in verify_many(todo, pool, seed, config):
-            out.write(json.dumps({"id": candidate.id, **report.to_json()}) + "\n")
-            out.flush()
+            append_record(out, {"id": candidate.id, **report.to_json()})
             bar.advance(task)
-    return [json.loads(line) for line in output_path.read_text().splitlines() if line.strip()]
+    return read_records(output_path)
