@@ -89,6 +89,76 @@ def _cmd_verify_batch(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _cmd_generate(args: argparse.Namespace, console: Console) -> int:
+    from pathlib import Path
+
+    from gamecwm.generate.backends import BackendError, SamplingParams, make_backend
+    from gamecwm.generate.prompts import get_template
+    from gamecwm.generate.run import generate_samples, select_games
+
+    try:
+        games = select_games(args.games)
+        get_template(args.template)
+        params = SamplingParams(temperature=args.temperature, top_p=args.top_p, max_tokens=args.max_tokens)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    options = {"base_url": args.base_url, "api_key_env": args.api_key_env, "concurrency": args.concurrency} \
+        if args.backend == "openai" else {}
+    try:
+        backend = make_backend(args.backend, args.model, **options)
+        written = generate_samples(backend, games, args.samples, Path(args.out), params, args.template, args.seed)
+    except BackendError as exc:
+        print(f"gamecwm: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print(f"interrupted: the samples written so far are in {args.out}; run the same command to resume",
+              file=sys.stderr)
+        return 130
+    console.print(f"{written} new samples in {args.out}")
+    return 0
+
+
+def _cmd_import_samples(args: argparse.Namespace, console: Console) -> int:
+    from pathlib import Path
+
+    from gamecwm.generate.run import import_samples
+
+    try:
+        added = import_samples(Path(args.folder), args.model, Path(args.out))
+    except (ValueError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
+    console.print(f"{added} samples imported into {args.out}")
+    return 0
+
+
+def _cmd_evaluate(args: argparse.Namespace, console: Console) -> int:
+    from pathlib import Path
+
+    from gamecwm.evaluate.metrics import model_metrics
+    from gamecwm.evaluate.report import results_table
+    from gamecwm.evaluate.run import evaluate_samples
+
+    try:
+        results = evaluate_samples(Path(args.generations), Path(args.out), workers=args.workers, seed=args.seed)
+    except (ValueError, OSError) as exc:
+        raise UsageError(str(exc)) from exc
+    print(results_table(model_metrics(results, seed=args.seed)))
+    return 0
+
+
+def _cmd_report(args: argparse.Namespace, console: Console) -> int:
+    from pathlib import Path
+
+    from gamecwm.evaluate.report import write_report
+
+    missing = [p for p in args.results if not Path(p).is_file()]
+    if missing:
+        raise UsageError(f"no such results file: {', '.join(missing)}")
+    path = write_report([Path(p) for p in args.results], Path(args.out))
+    console.print(f"report written to {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="gamecwm", description=__doc__)
@@ -120,6 +190,40 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--workers", type=int, default=None, help="sandbox workers (default: one per core)")
     batch.add_argument("--seed", type=int, default=0, help="verification seed (default 0)")
     batch.set_defaults(handler=_cmd_verify_batch)
+
+    generate = commands.add_parser("generate", help="sample GameCWMs from a model (resumable)")
+    generate.add_argument("--backend", required=True, choices=("transformers", "openai", "vllm"))
+    generate.add_argument("--model", required=True, help="local path or hub id (transformers, vllm); model name (openai)")
+    generate.add_argument("--games", default="test", help="test, train, all, or comma-separated names (default test)")
+    generate.add_argument("--samples", type=int, default=1, help="samples per game (default 1)")
+    generate.add_argument("--template", default="protocol", help="prompt template (default protocol)")
+    generate.add_argument("--temperature", type=float, default=0.7)
+    generate.add_argument("--top-p", type=float, default=0.95)
+    generate.add_argument("--max-tokens", type=int, default=4096)
+    generate.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
+    generate.add_argument("--base-url", default=None, help="openai: the endpoint (default $OPENAI_BASE_URL)")
+    generate.add_argument("--api-key-env", default="OPENAI_API_KEY", help="openai: variable holding the API key")
+    generate.add_argument("--concurrency", type=int, default=8, help="openai: concurrent requests")
+    generate.add_argument("--out", required=True, help="generations JSONL (appended; resumes)")
+    generate.set_defaults(handler=_cmd_generate)
+
+    importing = commands.add_parser("import-samples", help="import a folder of <game>_gen<N>.py samples")
+    importing.add_argument("folder")
+    importing.add_argument("--model", required=True, help="the name the samples are reported under")
+    importing.add_argument("--out", required=True, help="generations JSONL (appended)")
+    importing.set_defaults(handler=_cmd_import_samples)
+
+    evaluate = commands.add_parser("evaluate", help="verify every sample and compute metrics (resumable)")
+    evaluate.add_argument("generations", help="generations JSONL from generate or import-samples")
+    evaluate.add_argument("--out", required=True, help="results JSONL (appended; resumes)")
+    evaluate.add_argument("--workers", type=int, default=None, help="sandbox workers (default: one per core)")
+    evaluate.add_argument("--seed", type=int, default=0, help="verification and bootstrap seed")
+    evaluate.set_defaults(handler=_cmd_evaluate)
+
+    report = commands.add_parser("report", help="write a Markdown report with tables and plots")
+    report.add_argument("results", nargs="+", help="results JSONL files (several models side by side)")
+    report.add_argument("--out", required=True, help="output folder")
+    report.set_defaults(handler=_cmd_report)
 
     demo = commands.add_parser("demo", help="run the main job: a tour of the whole pipeline")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")

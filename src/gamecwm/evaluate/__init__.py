@@ -1,0 +1,1 @@
+"""Evaluation: verify generated samples, compute metrics (pass@k, bootstrap intervals), write reports."""
