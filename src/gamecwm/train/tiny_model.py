@@ -43,9 +43,12 @@ class TinyModelConfig:
 
 
 def training_corpus() -> list[str]:
-    """The text the tokenizer is trained on: every game's rules and reference, and the prompt texts."""
+    """The text the tokenizer is trained on: the training games' rules and references, and the prompt texts.
+
+    Test games stay out, so held-out references never shape the tokenizer.
+    """
     texts = [SYSTEM_PROMPT, PROTOCOL_TEXT]
-    for game in list_games():
+    for game in list_games(split="train"):
         texts.append(game.rules_path.read_text())
         texts.append(game.reference_path.read_text())
     return texts
