@@ -68,3 +68,17 @@ def test_evaluate_command_rejects_a_bad_file(tmp_path: Path, capsys) -> None:
 def test_report_needs_existing_files(tmp_path: Path, capsys) -> None:
     assert main(["report", str(tmp_path / "none.jsonl"), "--out", str(tmp_path)]) == 2
     assert read_records(tmp_path / "none.jsonl") == []
+
+
+def test_evaluate_play_measures_qualifying_samples(tmp_path: Path, capsys) -> None:
+    generations, results = tmp_path / "gens.jsonl", tmp_path / "results.jsonl"
+    _generations(generations)
+    assert main(["evaluate", str(generations), "--out", str(results), "--workers", "1", "--play",
+                 "--play-games", "4", "--play-sims", "10"]) == 0
+    assert "playability" in capsys.readouterr().out
+    played = read_records(tmp_path / "results.play.jsonl")
+    assert sorted(r["key"] for r in played) == ["good|tic_tac_toe/protocol@1/0", "good|tic_tac_toe/protocol@1/1"]
+    assert all(r["games"] == 4 and r["wins"] + r["draws"] + r["losses"] == 4 and r["illegal_moves"] == 0
+               for r in played)
+    assert main(["report", str(results), "--out", str(tmp_path / "report")]) == 0
+    assert "## Playability" in (tmp_path / "report" / "report.md").read_text()

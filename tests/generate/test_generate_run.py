@@ -67,7 +67,7 @@ def test_generate_command_reports_an_unreachable_endpoint(tmp_path: Path, capsys
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     code = main(["generate", "--backend", "openai", "--model", "m", "--base-url", f"http://127.0.0.1:{port}/v1",
-                 "--games", "pig", "--out", str(tmp_path / "g.jsonl")])
+                 "--games", "pig", "--max-retries", "0", "--out", str(tmp_path / "g.jsonl")])
     assert code == 1 and "cannot reach" in capsys.readouterr().err
 
 

@@ -11,12 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from gamecwm.evaluate.metrics import K_VALUES, model_metrics
+from gamecwm.evaluate.repair_curve import curve_table, has_repairs, plot_curve, repair_curve
 from gamecwm.jsonl import read_records
 from gamecwm.verify.config import TIER_ORDER
 
 REPORT_NAME = "report.md"
 TIER_PLOT = "tiers.png"
 HEATMAP_PLOT = "games_heatmap.png"
+REPAIR_PLOT = "repair_curve.png"
 
 
 def _pct(value: float | None) -> str:
@@ -65,6 +67,14 @@ def breakdown_table(metrics: dict[str, Any], breakdown: str) -> str:
             cells.append("-" if not group or not group["n"] else
                          f"{group['mean_score']:.3f} ({_pct(group['pass_rate'])} pass, n={group['n']})")
         rows.append([model] + cells)
+    return _table(header, rows)
+
+
+def playability_table(metrics: dict[str, dict[str, Any]]) -> str:
+    """Per model: samples played, mean playability score with interval, win rate, illegal moves."""
+    header = ["model", "samples played", "playability [95% CI]", "win rate", "illegal moves"]
+    rows = [[model, str(m["n"]), f"{m['mean_score']:.3f} [{m['ci_low']:.3f}, {m['ci_high']:.3f}]",
+             _pct(m["win_rate"]), str(m["illegal_moves"])] for model, m in metrics.items()]
     return _table(header, rows)
 
 
@@ -145,6 +155,24 @@ def write_report(results_files: list[Path], out_dir: Path, seed: int = 0) -> Pat
         "## By game", breakdown_table(metrics, "game"),
         f"![mean score per model and game]({HEATMAP_PLOT})",
     ]
+    if has_repairs(results):
+        curves = repair_curve(results)
+        plot_curve(curves, out_dir / REPAIR_PLOT)
+        sections += [
+            "## Repair: score and pass rate by model calls",
+            "Each repaired sample's best version after a number of model calls (the sample's own generation "
+            "is the first call); the one-call row is the single-sample number. The tables above count every "
+            "version of a repair run as a sample.",
+            curve_table(curves), f"![score and pass rate by model calls]({REPAIR_PLOT})",
+        ]
+    from gamecwm.evaluate.playability import playability_metrics, playability_path
+
+    played = [record for path in results_files for record in read_records(playability_path(path))]
+    if played:
+        sections += ["## Playability",
+                     "MCTS (ISMCTS for hidden information) planning with the sample against the same planner "
+                     "with the reference, on the true game; 0.5 means as good as the reference.",
+                     playability_table(playability_metrics(played, seed))]
     path = out_dir / REPORT_NAME
     path.write_text("\n\n".join(sections) + "\n")
     return path
