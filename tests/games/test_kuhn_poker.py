@@ -17,7 +17,8 @@ from open_spiel.python import policy as os_policy
 from open_spiel.python.algorithms.expected_game_score import policy_value
 
 from gamecwm.games import load_reference
-from gamecwm.games.information import player_view, view_mismatch
+from gamecwm.games.information import player_view
+from tests.games.information_support import consistent_histories
 
 GAME = load_reference("kuhn_poker")
 CARDS = "JQK"
@@ -53,19 +54,8 @@ def _os_betting(state) -> list[int]:
 
 
 def _consistent_histories(view, player: int) -> set[tuple[str, ...]]:
-    """Brute force over the game tree: every history that fits the view and stops at its last turn."""
-    pending = view[-1][1] is None
-    found = set()
-    stack = [([], GAME.get_initial_state(), None)]
-    while stack:
-        history, state, last_mover = stack.pop()
-        mover = GAME.get_current_player(state)
-        stops_here = mover == player if pending else last_mover == player
-        if stops_here and view_mismatch(GAME, history, player, view) is None:
-            found.add(tuple(history))
-        for action in GAME.get_legal_actions(state):
-            stack.append((history + [action], GAME.apply_action(state, action), mover))
-    return found
+    """Every history that fits the view and stops at its last turn."""
+    return consistent_histories(GAME, view, player)
 
 
 def _betting_sequences(state, prefix=()):

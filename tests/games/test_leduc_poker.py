@@ -16,7 +16,8 @@ import random
 import pyspiel
 
 from gamecwm.games import load_reference
-from gamecwm.games.information import player_view, view_mismatch
+from gamecwm.games.information import player_view
+from tests.games.information_support import consistent_histories
 
 GAME = load_reference("leduc_poker")
 RANKS = "JQK"
@@ -31,21 +32,10 @@ def _play(actions: list[str]):
 
 
 def _consistent_histories(view, player: int) -> set[tuple[str, ...]]:
-    """Brute force over the game tree: every history that fits the view and stops at its last turn."""
+    """Every history that fits the view and stops at its last turn (none is longer than the view implies)."""
     pending = view[-1][1] is None
-    length = 2 + len(view[-1][0]["history"]) + (0 if pending else 1)  # no consistent history is longer
-    found = set()
-    stack = [([], GAME.get_initial_state(), None)]
-    while stack:
-        history, state, last_mover = stack.pop()
-        mover = GAME.get_current_player(state)
-        stops_here = mover == player if pending else last_mover == player
-        if stops_here and view_mismatch(GAME, history, player, view) is None:
-            found.add(tuple(history))
-        if len(history) < length:
-            for action in GAME.get_legal_actions(state):
-                stack.append((history + [action], GAME.apply_action(state, action), mover))
-    return found
+    length = 2 + len(view[-1][0]["history"]) + (0 if pending else 1)
+    return consistent_histories(GAME, view, player, max_length=length)
 
 
 def _sample_until(view, player: int, expected: set, tries: int = 2000) -> set:

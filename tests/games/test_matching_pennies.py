@@ -10,7 +10,8 @@ import random
 import pyspiel
 
 from gamecwm.games import load_reference
-from gamecwm.games.information import player_view, view_mismatch
+from gamecwm.games.information import player_view
+from tests.games.information_support import consistent_histories, sample_until
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 GAME = load_reference("matching_pennies")
@@ -21,28 +22,12 @@ def _translate(os_state: pyspiel.State, action: int) -> str:
 
 
 def _consistent_histories(view, player: int) -> set[tuple[str, ...]]:
-    """Brute force over the game tree: every history that fits the view and stops at its last turn."""
-    pending = view[-1][1] is None
-    found = set()
-    stack = [([], GAME.get_initial_state(), None)]
-    while stack:
-        history, state, last_mover = stack.pop()
-        mover = GAME.get_current_player(state)
-        stops_here = mover == player if pending else last_mover == player
-        if stops_here and view_mismatch(GAME, history, player, view) is None:
-            found.add(tuple(history))
-        for action in GAME.get_legal_actions(state):
-            stack.append((history + [action], GAME.apply_action(state, action), mover))
-    return found
+    """Every history that fits the view and stops at its last turn."""
+    return consistent_histories(GAME, view, player)
 
 
 def _sampled(view, player: int, expected: set, tries: int = 400) -> set:
-    seen = set()
-    for _ in range(tries):
-        seen.add(tuple(GAME.resample_history(view, player)))
-        if seen >= expected:
-            break
-    return seen
+    return sample_until(GAME, view, player, expected, tries)
 
 
 def test_player1_never_sees_player0_choice() -> None:
