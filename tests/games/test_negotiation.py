@@ -103,7 +103,6 @@ def _consistent_histories(view, player: int) -> set[tuple[str, ...]]:
     Every chance outcome and every opponent action is tried; a history is kept when it stops right
     after the player's last recorded action (or at the pending turn) with the view reproduced.
     """
-    pending = view[-1][1] is None
     found = set()
     stack = [((), GAME.get_initial_state(), 0)]
     while stack:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gamecwm.games import game_names, get_game
+from gamecwm.games import game_names
 from gamecwm.sandbox import Limits, SandboxPool
 from gamecwm.verify import VerifyConfig, verify
 from gamecwm.verify.batch import Candidate, verify_many
