@@ -49,7 +49,7 @@ def main() -> None:
     for game in list_games():
         playout_s, legal_s, length, p90 = measure(game.name, args.playouts)
         table.add_row(game.name, f"{length:.0f}", f"{playout_s * 1e3:.2f}", f"{p90 * 1e3:.2f}", f"{legal_s * 1e6:.1f}")
-    Console().print(table)
+    Console(width=140).print(table)
 
 
 if __name__ == "__main__":

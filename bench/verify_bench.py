@@ -63,7 +63,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=2, help="rounds over all games for throughput")
     args = parser.parse_args()
-    console = Console()
+    console = Console(width=140)
     with SandboxPool(workers=1) as pool:
         console.print(per_game_times(args.seeds, pool))
     table = Table(title="Throughput (every game's reference as a candidate)")

@@ -160,9 +160,9 @@ def write_report(results_files: list[Path], out_dir: Path, seed: int = 0) -> Pat
         plot_curve(curves, out_dir / REPAIR_PLOT)
         sections += [
             "## Repair: score and pass rate by model calls",
-            "Each repaired sample's best version after a number of model calls (the sample's own generation "
-            "is the first call); the one-call row is the single-sample number. The tables above count every "
-            "version of a repair run as a sample.",
+            ("Each repaired sample's best version after a number of model calls (the sample's own generation "
+             "is the first call); the one-call row is the single-sample number. The tables above count every "
+             "version of a repair run as a sample."),
             curve_table(curves), f"![score and pass rate by model calls]({REPAIR_PLOT})",
         ]
     from gamecwm.evaluate.playability import playability_metrics, playability_path

@@ -1,0 +1,354 @@
+"""The repair loop: verify each sample, and while it fails and its budget lasts, ask the model to fix it.
+
+Every version of every sample's program is one JSON line, written as soon as it is verified: version 0
+is the sample itself, each later version records its parent, the failure it was asked to fix, the
+prompt, the completion, the extracted code and its report. Records carry `id`, `model`, `game` and
+`code` like generations, so a repair file can be evaluated, reported and distilled like one. A run
+that is interrupted resumes from the file without asking the model again for versions already written.
+
+The search runs in rounds across all samples at once: each round picks up to `width` versions per
+unsolved sample (best first with exploration, see `gamecwm.repair.search`), asks the backend for all the
+corrections in one batch, and verifies each as it arrives.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from gamecwm.games import get_game
+from gamecwm.generate.backends.base import Backend, Generation, SamplingParams
+from gamecwm.generate.extract import extract_code
+from gamecwm.generate.prompts import DEFAULT_TEMPLATE, Messages, get_template
+from gamecwm.jsonl import append_record, read_records, resume_records
+from gamecwm.repair.failure import Failure, most_informative_failure
+from gamecwm.repair.prompt import REPAIR_TEMPLATE_ID, build_repair_messages
+from gamecwm.repair.search import VersionTree
+from gamecwm.sandbox import SandboxPool
+from gamecwm.verify.batch import Candidate, verify_many
+from gamecwm.verify.config import VerifyConfig
+from gamecwm.verify.report import Report
+from gamecwm.verify.verifier import verify
+
+VERSION_SEPARATOR = "#v"
+
+
+@dataclass(frozen=True)
+class RepairConfig:
+    """The search's budget and settings, per sample."""
+
+    rounds: int = 3  # refinement rounds
+    width: int = 1  # refinements asked for per round
+    max_calls: int | None = None  # model calls per sample, its own generation included (default 1 + rounds * width)
+    exploration: float = 0.1  # weight of the exploration term in choosing which version to refine
+    seed: int = 0  # verification seed
+    workers: int | None = None  # sandbox workers (default: one per core)
+
+    def __post_init__(self) -> None:
+        if self.rounds < 0:
+            raise ValueError("repair rounds must be >= 0")
+        if self.width < 1:
+            raise ValueError("repair width must be >= 1")
+        if self.max_calls is not None and self.max_calls < 1:
+            raise ValueError("max calls must be >= 1 (the sample's own generation is one)")
+        if self.exploration < 0:
+            raise ValueError("exploration must be >= 0")
+
+    @property
+    def call_budget(self) -> int:
+        """Model calls allowed per sample, counting the sample's own generation."""
+        rounds_budget = 1 + self.rounds * self.width
+        return rounds_budget if self.max_calls is None else min(self.max_calls, rounds_budget)
+
+
+@dataclass
+class SampleRepair:
+    """The search state of one sample: its version tree and each version's record."""
+
+    sample: dict[str, Any]
+    tree: VersionTree = field(default_factory=VersionTree)
+    records: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[Report] = field(default_factory=list)
+    failures: dict[int, Failure | None] = field(default_factory=dict)
+
+    @property
+    def calls(self) -> int:
+        """Model calls spent on this sample so far (its own generation is the first)."""
+        return len(self.records)
+
+    @property
+    def repairs(self) -> int:
+        """Refinements made so far."""
+        return max(0, len(self.records) - 1)
+
+    def add(self, record: dict[str, Any], report: Report) -> None:
+        """Add a verified version (its record's `repair.parent` says where it hangs)."""
+        self.tree.add(record["repair"]["parent"], report.score, report.passed)
+        self.records.append(record)
+        self.reports.append(report)
+
+
+@dataclass
+class RepairSummary:
+    """What a repair run did."""
+
+    samples: int = 0
+    passed_before: int = 0  # samples whose own version passed
+    passed_after: int = 0  # samples with a passing version
+    calls: int = 0  # model calls made by this run (resumed work not counted)
+    mean_best_score: float | None = None
+
+
+@dataclass
+class RepairJob:
+    """One refinement to ask for: which sample, which version, the prompt and the seed."""
+
+    state: SampleRepair
+    parent: int
+    round: int
+    seed: int
+    failure: Failure | None
+    prompt: Messages
+
+
+def version_id(sample_id: str, number: int) -> str:
+    """The id of a sample's version `number` in a repair file."""
+    return f"{sample_id}{VERSION_SEPARATOR}{number}"
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
+def root_code(sample: dict[str, Any]) -> str:
+    """A sample's program: its `code`, or the program extracted from its completion."""
+    return sample["code"] if sample.get("code") is not None else extract_code(sample.get("completion") or "")
+
+
+def root_record(sample: dict[str, Any], backend: Backend, report: Report) -> dict[str, Any]:
+    """The record of version 0: the sample as it was generated, with its report."""
+    code = root_code(sample)
+    return {
+        "id": version_id(sample["id"], 0),
+        "model": backend.model,
+        "backend": backend.name,
+        "prompt_template": sample.get("prompt_template"),
+        "sampling": sample.get("sampling"),
+        "seed": sample.get("seed"),
+        "game": sample["game"],
+        "prompt": None,
+        "completion": sample.get("completion") or code,
+        "code": code,
+        "prompt_tokens": sample.get("prompt_tokens"),
+        "completion_tokens": sample.get("completion_tokens"),
+        "elapsed_s": sample.get("elapsed_s"),
+        "created": _now(),
+        "repair": {"sample": sample["id"], "version": 0, "parent": None, "round": 0, "calls": 1,
+                   "generated_by": sample.get("model"), "failure": None},
+        "score": report.score,
+        "passed": report.passed,
+        "report": report.to_json(),
+    }
+
+
+def repair_record(state: SampleRepair, backend: Backend, params: SamplingParams, job: RepairJob,
+                  generation: Generation, report: Report) -> dict[str, Any]:
+    """The record of one refined version."""
+    number = len(state.records)
+    return {
+        "id": version_id(state.sample["id"], number),
+        "model": backend.model,
+        "backend": backend.name,
+        "prompt_template": REPAIR_TEMPLATE_ID,
+        "sampling": params.to_json(),
+        "seed": job.seed,
+        "game": state.sample["game"],
+        "prompt": job.prompt,
+        "completion": generation.text,
+        "code": extract_code(generation.text),
+        "prompt_tokens": generation.prompt_tokens,
+        "completion_tokens": generation.completion_tokens,
+        "elapsed_s": round(generation.elapsed_s, 3),
+        "created": _now(),
+        "repair": {"sample": state.sample["id"], "version": number, "parent": job.parent, "round": job.round,
+                   "calls": number + 1, "failure": None if job.failure is None else job.failure.to_json()},
+        "score": report.score,
+        "passed": report.passed,
+        "report": report.to_json(),
+    }
+
+
+def read_samples(path: Path) -> list[dict[str, Any]]:
+    """The samples of a generations file, checked: each needs an id, a registered game and code or a completion."""
+    samples = read_records(path)
+    if not samples:
+        raise ValueError(f"{path}: no samples")
+    problems, seen = [], set()
+    for sample in samples:
+        name = sample.get("id", "?")
+        if "id" not in sample or "game" not in sample or ("code" not in sample and "completion" not in sample):
+            problems.append(f"{name}: needs id, game and code (or completion)")
+            continue
+        try:
+            get_game(sample["game"])
+        except KeyError as exc:
+            problems.append(f"{name}: {exc}")
+        if sample["id"] in seen:
+            problems.append(f"{name}: duplicate id")
+        seen.add(sample["id"])
+    if problems:
+        raise ValueError(f"{path}: " + "; ".join(problems[:10]))
+    return samples
+
+
+def _template(sample: dict[str, Any]) -> str:
+    try:
+        return get_template(str(sample.get("prompt_template") or DEFAULT_TEMPLATE)).name
+    except ValueError:
+        return DEFAULT_TEMPLATE
+
+
+def _call_seed(sample: dict[str, Any], number: int) -> int:
+    return (int(sample.get("seed") or 0) * 7919 + number) % 2**31
+
+
+def _resume(samples: list[dict[str, Any]], out_path: Path) -> dict[str, SampleRepair]:
+    """Search states rebuilt from the versions already in the output file."""
+    states = {s["id"]: SampleRepair(s) for s in samples}
+    kept = resume_records(out_path, keep=lambda r: isinstance(r.get("repair"), dict) and "report" in r)
+    for record in sorted(kept, key=lambda r: r["repair"]["version"]):
+        state = states.get(record["repair"]["sample"])
+        if state is not None and record["repair"]["version"] == len(state.records):
+            state.add(record, Report.from_json(record["report"]))
+    return states
+
+
+def _reverify_infrastructure_failures(states: list[SampleRepair], pool: SandboxPool, config: RepairConfig,
+                                      verify_config: VerifyConfig) -> None:
+    """Versions whose verification the harness broke get a fresh report for the search (the file is left as is)."""
+    todo = [(state, number) for state in states for number, report in enumerate(state.reports)
+            if report.infrastructure_failure]
+    candidates = [Candidate(str(i), s.sample["game"], s.records[n]["code"]) for i, (s, n) in enumerate(todo)]
+    for candidate, report in verify_many(candidates, pool, config.seed, verify_config):
+        state, number = todo[int(candidate.id)]
+        state.reports[number] = report
+        version = state.tree.versions[number]
+        version.score, version.passed = report.score, report.passed
+
+
+def _failure(state: SampleRepair, number: int, config: RepairConfig, verify_config: VerifyConfig) -> Failure | None:
+    if number not in state.failures:
+        state.failures[number] = most_informative_failure(state.reports[number], config.seed, verify_config)
+    return state.failures[number]
+
+
+def plan_round(states: list[SampleRepair], config: RepairConfig, verify_config: VerifyConfig) -> list[RepairJob]:
+    """The refinements to ask for next: for each unsolved sample with budget left, the rest of its current round."""
+    jobs = []
+    for state in states:
+        if not state.records or state.tree.solved:
+            continue
+        in_round = config.width - state.repairs % config.width
+        slots = min(in_round, config.call_budget - state.calls)
+        if slots <= 0:
+            continue
+        number = state.repairs // config.width + 1
+        template = _template(state.sample)
+        for offset, parent in enumerate(state.tree.select(slots, config.exploration)):
+            failure = _failure(state, parent, config, verify_config)
+            prompt = build_repair_messages(state.sample["game"], state.records[parent]["code"], state.reports[parent],
+                                           failure, template)
+            jobs.append(RepairJob(state, parent, number, _call_seed(state.sample, state.calls + offset), failure,
+                                  prompt))
+    return jobs
+
+
+def _verify_roots(states: list[SampleRepair], backend: Backend, pool: SandboxPool, config: RepairConfig,
+                  verify_config: VerifyConfig, out: TextIO) -> None:
+    """Record version 0 of every sample that has none yet (a harness failure leaves it for a later run)."""
+    todo = [state for state in states if not state.records]
+    candidates = [Candidate(str(i), s.sample["game"], root_code(s.sample)) for i, s in enumerate(todo)]
+    for candidate, report in verify_many(candidates, pool, config.seed, verify_config):
+        if report.infrastructure_failure:
+            continue
+        state = todo[int(candidate.id)]
+        record = root_record(state.sample, backend, report)
+        append_record(out, record)
+        state.add(record, report)
+
+
+def _run_round(jobs: list[RepairJob], backend: Backend, params: SamplingParams, pool: SandboxPool,
+               config: RepairConfig, verify_config: VerifyConfig, out: TextIO) -> int:
+    """Ask for every job's correction, verify each as it arrives, record it; returns the model calls made."""
+    calls = 0
+    with concurrent.futures.ThreadPoolExecutor(pool.workers) as executor:
+        pending: dict[concurrent.futures.Future, tuple[RepairJob, Generation]] = {}
+
+        def write(done: list[concurrent.futures.Future]) -> None:
+            for future in done:
+                job, generation = pending.pop(future)
+                job.state.add(repair_record(job.state, backend, params, job, generation, future.result()),
+                              future.result())
+                append_record(out, job.state.records[-1])
+
+        try:
+            for index, generation in backend.generate([j.prompt for j in jobs], [j.seed for j in jobs], params):
+                calls += 1
+                job = jobs[index]
+                future = executor.submit(verify, extract_code(generation.text), job.state.sample["game"], config.seed,
+                                         verify_config, pool.run)
+                pending[future] = (job, generation)
+                write([f for f in list(pending) if f.done()])
+        finally:
+            # Finished generations are verified and written even when the run is interrupted.
+            concurrent.futures.wait(list(pending))
+            write(list(pending))
+    return calls
+
+
+def repair_samples(
+    backend: Backend,
+    generations: Path,
+    out_path: Path,
+    params: SamplingParams | None = None,
+    config: RepairConfig | None = None,
+    verify_config: VerifyConfig | None = None,
+    progress: bool = True,
+) -> RepairSummary:
+    """Repair every sample of a generations file into `out_path` (resuming it); returns a summary."""
+    from rich.progress import Progress
+
+    params = params or SamplingParams()
+    config = config or RepairConfig()
+    verify_config = verify_config or VerifyConfig()
+    states = list(_resume(read_samples(generations), out_path).values())
+    summary = RepairSummary(samples=len(states))
+    with SandboxPool(workers=config.workers) as pool, Path(out_path).open("a") as out, \
+            Progress(disable=not progress) as bar:
+        _reverify_infrastructure_failures(states, pool, config, verify_config)
+        _verify_roots(states, backend, pool, config, verify_config, out)
+        task = bar.add_task(f"repairing with {backend.model}", total=None)
+        while jobs := plan_round(states, config, verify_config):
+            summary.calls += _run_round(jobs, backend, params, pool, config, verify_config, out)
+            bar.update(task, description=f"repairing with {backend.model}: {summary.calls} model calls")
+    best = [s.tree.best() for s in states]
+    summary.passed_before = sum(bool(s.records) and s.tree.versions[0].passed for s in states)
+    summary.passed_after = sum(s.tree.solved for s in states)
+    scores = [b.score for b in best if b is not None and b.score is not None]
+    summary.mean_best_score = sum(scores) / len(scores) if scores else None
+    return summary
+
+
+def default_repair_path(generations: Path) -> Path:
+    """Where `generate --repair-rounds` writes the versions: beside the generations, `<name>.repairs.jsonl`."""
+    return Path(generations).with_suffix(".repairs.jsonl")
+
+
+def describe_summary(summary: RepairSummary, out_path: Path) -> str:
+    """One line saying what a repair run did."""
+    best = "-" if summary.mean_best_score is None else f"{summary.mean_best_score:.3f}"
+    return (f"{summary.samples} samples: {summary.passed_before} passed as generated, {summary.passed_after} after "
+            f"repair; mean best score {best}; {summary.calls} model calls; versions in {out_path}")

@@ -1,0 +1,182 @@
+"""The repair loop against the scripted chat server and the tiny model: it stops at the fixed version,
+records the tree, respects its budget and resumes; `repair`, `generate --repair-rounds`, `evaluate` and
+`report` end to end, and repaired programs as distillation data."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from gamecwm.cli import main
+from gamecwm.generate.backends import SamplingParams, make_backend
+from gamecwm.jsonl import read_records
+from gamecwm.repair.run import RepairConfig, repair_samples
+from tests.generate.chat_server import ChatServer
+from tests.repair.programs import BROKEN, BROKEN_MESSAGE, FIXED, fenced
+
+SAMPLE_ID = "tic_tac_toe/protocol@1/0"
+GENERATION_FIELDS = {"id", "model", "game", "code", "completion", "prompt_template"}
+
+
+def _generations(path: Path, *samples: tuple[str, str]) -> Path:
+    lines = [{"id": f"tic_tac_toe/protocol@1/{i}", "model": "m", "game": "tic_tac_toe", "code": code,
+              "completion": fenced(code), "prompt_template": "protocol@1", "seed": 5 + i}
+             for i, (_, code) in enumerate(samples)]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    return path
+
+
+def _fixed_on_second_look(body: dict) -> tuple[int, str]:
+    """Broken on the first request; fixed once a prompt shows the failure again (the second request on)."""
+    _fixed_on_second_look.calls += 1
+    prompt = body["messages"][-1]["content"]
+    fixed = _fixed_on_second_look.calls > 1 and BROKEN_MESSAGE in prompt
+    return 200, fenced(FIXED if fixed else BROKEN)
+
+
+def _always_broken(body: dict) -> tuple[int, str]:
+    return 200, fenced(BROKEN)
+
+
+def _backend(server: ChatServer):
+    return make_backend("openai", "m", base_url=server.base_url, concurrency=2)
+
+
+def test_the_loop_stops_at_the_fixed_version_and_records_the_tree(tmp_path: Path) -> None:
+    _fixed_on_second_look.calls = 0
+    gens, out = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN)), tmp_path / "repairs.jsonl"
+    with ChatServer(responder=_fixed_on_second_look) as server:
+        summary = repair_samples(_backend(server), gens, out, config=RepairConfig(rounds=5), progress=False)
+        requests = server.requests
+    assert len(requests) == 2 and summary.calls == 2
+    assert (summary.passed_before, summary.passed_after, summary.mean_best_score) == (0, 1, 1.0)
+    records = read_records(out)
+    assert [r["id"] for r in records] == [f"{SAMPLE_ID}#v{n}" for n in range(3)]
+    assert [r["repair"]["parent"] for r in records] == [None, 0, 1]
+    assert [r["repair"]["calls"] for r in records] == [1, 2, 3]
+    assert [r["passed"] for r in records] == [False, False, True]
+    assert records[2]["code"] == FIXED and records[0]["code"] == BROKEN
+    assert all(GENERATION_FIELDS <= set(r) and r["model"] == "m" and r["report"]["tiers"] for r in records)
+    for record, request in zip(records[1:], requests):
+        assert record["prompt"] == request["messages"]
+        prompt = request["messages"][-1]["content"]
+        assert "reference_driven_play_agrees" in prompt and BROKEN_MESSAGE in prompt
+        assert str(record["repair"]["failure"]["history"]) in prompt
+        assert record["repair"]["failure"]["check"] == "reference_driven_play_agrees"
+
+
+def test_the_budget_is_respected(tmp_path: Path) -> None:
+    gens = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN), ("fixed", FIXED))
+    with ChatServer(responder=_always_broken) as server:
+        repair_samples(_backend(server), gens, tmp_path / "a.jsonl", config=RepairConfig(rounds=2, width=2),
+                       progress=False)
+        assert len(server.requests) == 4  # the passing sample asks for nothing
+        repair_samples(_backend(server), gens, tmp_path / "b.jsonl",
+                       config=RepairConfig(rounds=2, width=2, max_calls=3), progress=False)
+        assert len(server.requests) == 4 + 2
+    records = [r for r in read_records(tmp_path / "a.jsonl") if r["repair"]["sample"] == SAMPLE_ID]
+    assert [r["repair"]["round"] for r in records] == [0, 1, 1, 2, 2]
+    assert sorted(r["repair"]["parent"] for r in records[1:3]) == [0, 0]
+    assert len(read_records(tmp_path / "b.jsonl")) == 3 + 1
+
+
+class _Interrupting:
+    """Wraps a backend and raises KeyboardInterrupt (a user's Ctrl-C) once `after` generations have arrived."""
+
+    def __init__(self, inner, after: int) -> None:
+        self.inner, self.after, self.seen = inner, after, 0
+        self.name, self.model = inner.name, inner.model
+
+    def generate(self, prompts, seeds, params):
+        for item in self.inner.generate(prompts, seeds, params):
+            if self.seen == self.after:
+                raise KeyboardInterrupt
+            self.seen += 1
+            yield item
+
+
+def test_an_interrupted_run_resumes_without_asking_again(tmp_path: Path) -> None:
+    gens, out = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN)), tmp_path / "repairs.jsonl"
+    config = RepairConfig(rounds=4)
+    with ChatServer(responder=_always_broken) as server:
+        backend = make_backend("openai", "m", base_url=server.base_url, concurrency=1)
+        with pytest.raises(KeyboardInterrupt):
+            repair_samples(_Interrupting(backend, 2), gens, out, config=config, progress=False)
+        assert len(read_records(out)) == 3
+        with out.open("a") as handle:
+            handle.write('{"id": "tic_tac_toe/protocol@1/0#v3", "mod')  # a torn last line
+        before = len(server.requests)
+        summary = repair_samples(backend, gens, out, config=config, progress=False)
+        assert summary.calls == 2 and len(server.requests) - before == 2
+    records = read_records(out)
+    assert [r["repair"]["version"] for r in records] == [0, 1, 2, 3, 4]
+    assert [r["repair"]["calls"] for r in records] == [1, 2, 3, 4, 5]
+    assert all(r["repair"]["parent"] is not None for r in records[1:])
+
+
+def test_repair_evaluate_and_report_commands(tmp_path: Path, capsys) -> None:
+    _fixed_on_second_look.calls = 0
+    gens = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN), ("fixed", FIXED))
+    out, results = tmp_path / "repairs.jsonl", tmp_path / "results.jsonl"
+    with ChatServer(responder=_fixed_on_second_look) as server:
+        assert main(["repair", str(gens), "--backend", "openai", "--model", "m", "--base-url", server.base_url,
+                     "--concurrency", "1", "--rounds", "3", "--workers", "1", "--out", str(out)]) == 0
+    assert "2 samples: 1 passed as generated, 2 after repair" in " ".join(capsys.readouterr().out.split())
+    assert main(["evaluate", str(out), "--out", str(results), "--workers", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "| m | 1 (single sample) | 2 | " in printed and "| 50.0% |" in printed
+    assert main(["report", str(results), "--out", str(tmp_path / "report")]) == 0
+    report = (tmp_path / "report" / "report.md").read_text()
+    curve = report.split("## Repair: score and pass rate by model calls")[1]
+    rows = [line for line in curve.splitlines() if line.startswith("| m |")]
+    assert [row.split("|")[2].strip() for row in rows] == ["1 (single sample)", "2", "3"]
+    assert [row.split("|")[5].strip() for row in rows] == ["50.0%", "50.0%", "100.0%"]
+    assert (tmp_path / "report" / "repair_curve.png").stat().st_size > 1000
+
+    from gamecwm.train.data import distilled_rows
+
+    rows, skipped = distilled_rows(out, results, 1.0)  # verified versions are SFT data
+    assert len(rows) == 2 and skipped["below_threshold"] == 2
+    assert all(FIXED.strip() in row["completion"][-1]["content"] for row in rows)
+
+
+def test_repair_command_rejects_bad_input(tmp_path: Path, capsys) -> None:
+    gens = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN))
+    assert main(["repair", str(gens), "--backend", "openai", "--model", "m", "--width", "0",
+                 "--out", str(tmp_path / "r.jsonl")]) == 2
+    assert "width" in capsys.readouterr().err
+    (tmp_path / "bad.jsonl").write_text('{"id": "x", "game": "nope", "code": ""}\n')
+    assert main(["repair", str(tmp_path / "bad.jsonl"), "--backend", "openai", "--model", "m",
+                 "--out", str(tmp_path / "r.jsonl")]) == 2
+
+
+def test_generate_with_repair_rounds(tmp_path: Path) -> None:
+    def responder(body: dict) -> tuple[int, str]:
+        repairing = "# What the verifier found" in body["messages"][-1]["content"]
+        return 200, fenced(FIXED if repairing else BROKEN)
+
+    out = tmp_path / "gens.jsonl"
+    with ChatServer(responder=responder) as server:
+        assert main(["generate", "--backend", "openai", "--model", "m", "--base-url", server.base_url,
+                     "--games", "tic_tac_toe", "--samples", "2", "--repair-rounds", "2", "--repair-width", "1",
+                     "--out", str(out)]) == 0
+        assert len(server.requests) == 4
+    repairs = read_records(tmp_path / "gens.repairs.jsonl")
+    assert len(read_records(out)) == 2 and len(repairs) == 4
+    assert sorted((r["repair"]["version"], r["passed"]) for r in repairs) == [(0, False), (0, False), (1, True), (1, True)]
+
+
+def test_repair_with_the_tiny_model(tiny_model_dir: Path, tmp_path: Path) -> None:
+    gens = _generations(tmp_path / "gens.jsonl", ("stub", "def get_initial_state():\n    return {}\n"))
+    out = tmp_path / "repairs.jsonl"
+    backend = make_backend("transformers", str(tiny_model_dir), batch_size=2)
+    summary = repair_samples(backend, gens, out, SamplingParams(max_tokens=8), RepairConfig(rounds=1, width=2),
+                             progress=False)
+    records = read_records(out)
+    assert summary.calls == 2 and len(records) == 3
+    assert [r["repair"]["parent"] for r in records] == [None, 0, 0]
+    assert all(0 < r["completion_tokens"] <= 8 for r in records[1:])
+    assert "defines_get_current_player" in records[1]["prompt"][-1]["content"]
+    json.dumps(records)
