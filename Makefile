@@ -9,6 +9,10 @@ PYTEST_WORKERS ?= 2
 .PHONY: demo test bench install clean
 
 $(STAMP): pyproject.toml
+	@# The sandbox's strongest isolation needs bubblewrap; without root or apt it falls back to a weaker level.
+	@command -v bwrap >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+		&& { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; } \
+		|| echo "note: bubblewrap not installed; the sandbox will use a weaker isolation level"; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
