@@ -1,6 +1,13 @@
-"""The main job: a tour of the dataset and the verifier that exercises every game end to end."""
+"""The main job: a tour of the dataset and the verifier, then the post-training pipeline at toy scale.
+
+The tour exercises every game end to end; the pipeline (`gamecwm.train.pipeline`) builds the tiny
+model, evaluates it, trains it with SFT then GRPO, evaluates again and writes the report of base vs
+SFT vs SFT+GRPO to `runs/demo/report.md`.
+"""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -63,9 +70,10 @@ def verify_candidates(console: Console, seed: int) -> list[dict]:
     return records
 
 
-def run_demo(console: Console, seed: int = 0) -> int:
-    """List the games, play one random game of each, then verify every reference and broken programs.
+def run_demo(console: Console, seed: int = 0, out_dir: Path | None = Path("runs/demo")) -> int:
+    """List the games, play one of each, verify every reference and broken programs, then run the pipeline.
 
+    The post-training pipeline writes its report to `out_dir` (skipped when `out_dir` is None).
     Returns the number of problems (unfinished playouts, references that fail verification); 0 when
     all is well.
     """
@@ -75,4 +83,24 @@ def run_demo(console: Console, seed: int = 0) -> int:
     failing_references = [r["id"] for r in records if r["id"].endswith("/reference") and not r["passed"]]
     if failing_references:
         console.print(f"[red]references failing verification: {failing_references}[/red]")
+    if out_dir is not None:
+        run_training_pipeline(console, out_dir, seed)
     return problems + len(failing_references)
+
+
+def run_training_pipeline(console: Console, out_dir: Path, seed: int = 0) -> Path:
+    """Base vs SFT vs SFT+GRPO on the tiny model at toy scale; prints the results table, returns the report."""
+    import time
+
+    from gamecwm.evaluate.metrics import model_metrics
+    from gamecwm.evaluate.report import results_table
+    from gamecwm.jsonl import read_records
+    from gamecwm.train.pipeline import PipelineScale, run_pipeline
+
+    console.rule("Post-training at toy scale: tiny model, SFT, then GRPO with the verifier reward")
+    started = time.perf_counter()
+    result = run_pipeline(out_dir, PipelineScale(seed=seed), log=lambda line: console.print(line, highlight=False))
+    records = [r for path in result.results.values() for r in read_records(path)]
+    print(results_table(model_metrics(records, seed)))
+    console.print(f"report: {result.report} (pipeline wall time {time.perf_counter() - started:.0f}s)")
+    return result.report

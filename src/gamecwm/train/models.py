@@ -1,0 +1,67 @@
+"""Loading models for training, LoRA adapters, checkpoints to resume from, and merging adapters."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+FINAL_DIR = "final"
+
+
+def local_only(model: str) -> bool:
+    """True when the model must not be downloaded: a local folder, or HF_HUB_OFFLINE=1."""
+    return Path(model).is_dir() or os.environ.get("HF_HUB_OFFLINE") == "1"
+
+
+def load_tokenizer(model: str):
+    """The model's tokenizer, with a pad token (the EOS token when it has none)."""
+    from transformers import AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model, local_files_only=local_only(model))
+    except OSError as exc:
+        raise ValueError(f"cannot load the tokenizer of {model!r}: {exc}") from exc
+    if tokenizer.pad_token is None:
+        tokenizer.pad_token = tokenizer.eos_token
+    return tokenizer
+
+
+def load_model(model: str, dtype: str = "auto"):
+    """The causal LM at a local path or hub id (never downloaded for a local path)."""
+    from transformers import AutoModelForCausalLM
+
+    try:
+        return AutoModelForCausalLM.from_pretrained(model, local_files_only=local_only(model), dtype=dtype)
+    except OSError as exc:
+        raise ValueError(f"cannot load the model {model!r}: {exc}") from exc
+
+
+def lora_config(rank: int, alpha: int, dropout: float, target_modules: str | list[str]):
+    """A PEFT LoRA config for a causal LM."""
+    from peft import LoraConfig
+
+    return LoraConfig(r=rank, lora_alpha=alpha, lora_dropout=dropout, target_modules=target_modules,
+                      task_type="CAUSAL_LM")
+
+
+def latest_checkpoint(out_dir: Path) -> Path | None:
+    """The newest `checkpoint-N` folder under `out_dir`, if any."""
+    checkpoints = [p for p in Path(out_dir).glob("checkpoint-*") if p.is_dir() and p.name.split("-")[-1].isdigit()]
+    return max(checkpoints, key=lambda p: int(p.name.split("-")[-1]), default=None)
+
+
+def resume_argument(out_dir: Path, resume: bool) -> str | None:
+    """What to pass as `resume_from_checkpoint`: the latest checkpoint when resuming and one exists."""
+    checkpoint = latest_checkpoint(out_dir) if resume else None
+    return str(checkpoint) if checkpoint else None
+
+
+def save_final(model: Any, tokenizer: Any, out_dir: Path) -> Path:
+    """Save a plain (adapter merged) model and its tokenizer to `out_dir/final`, ready for later stages."""
+    final = Path(out_dir) / FINAL_DIR
+    if hasattr(model, "merge_and_unload"):
+        model = model.merge_and_unload()
+    model.save_pretrained(final)
+    tokenizer.save_pretrained(final)
+    return final

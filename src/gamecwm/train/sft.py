@@ -1,0 +1,148 @@
+"""Supervised fine-tuning on (prompt, program) pairs with TRL's `SFTTrainer`.
+
+The loss covers the completion only (the program), never the prompt. Training follows the dataset's
+curriculum order (sequential sampling, no shuffling across tiers) unless `curriculum` is off. LoRA
+(PEFT) or full fine-tuning; checkpoints every `save_steps`, and a rerun into the same folder resumes
+from the latest one. The result is saved with its adapter merged to `OUT/final`, a plain model that
+GRPO, generation and evaluation load like any other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gamecwm.train.data import load_rows
+from gamecwm.train.models import FINAL_DIR, load_model, load_tokenizer, lora_config, resume_argument, save_final
+
+
+@dataclass(frozen=True)
+class SFTRunConfig:
+    """Our SFT settings (the `sft` section of a config file); `to_trl` maps them onto TRL's SFTConfig."""
+
+    use_lora: bool = True
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    lora_target_modules: str | list[str] = "all-linear"
+    learning_rate: float = 2e-4
+    num_train_epochs: float = 1.0
+    max_steps: int = -1  # > 0 overrides num_train_epochs
+    per_device_train_batch_size: int = 1
+    gradient_accumulation_steps: int = 1
+    max_length: int | None = 8192  # prompt + completion tokens; longer examples lose their end
+    warmup_steps: float = 0.0  # a number of steps, or a fraction of training below 1
+    lr_scheduler_type: str = "cosine"
+    weight_decay: float = 0.0
+    bf16: bool = False
+    gradient_checkpointing: bool = False
+    curriculum: bool = True  # keep the dataset's tier order; False shuffles
+    logging_steps: int = 1
+    save_steps: int = 50
+    save_total_limit: int | None = 2
+    dtype: str = "auto"  # how the model's weights are loaded: auto, float32, bfloat16
+    report_to: str = "none"
+    seed: int = 0
+    trl_overrides: dict[str, Any] = field(default_factory=dict)  # any other SFTConfig argument
+
+    def __post_init__(self) -> None:
+        for name in ("lora_r", "lora_alpha", "per_device_train_batch_size", "gradient_accumulation_steps",
+                     "logging_steps", "save_steps"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1")
+        if self.learning_rate <= 0:
+            raise ValueError("learning_rate must be positive")
+        if self.max_steps <= 0 and self.num_train_epochs <= 0:
+            raise ValueError("give a positive num_train_epochs or max_steps")
+        if self.max_length is not None and self.max_length < 16:
+            raise ValueError("max_length must be at least 16 tokens")
+        if not 0 <= self.lora_dropout < 1:
+            raise ValueError("lora_dropout must be in [0, 1)")
+        if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
+            raise ValueError("dtype must be auto, float32, bfloat16 or float16")
+
+    def to_trl(self, out_dir: Path):
+        """TRL's SFTConfig for a run writing to `out_dir`: completion-only loss, curriculum sampling."""
+        from trl import SFTConfig
+
+        import torch
+
+        settings: dict[str, Any] = dict(
+            output_dir=str(out_dir),
+            completion_only_loss=True,
+            shuffle_dataset=False,
+            train_sampling_strategy="sequential" if self.curriculum else "random",
+            learning_rate=self.learning_rate,
+            num_train_epochs=self.num_train_epochs,
+            max_steps=self.max_steps,
+            per_device_train_batch_size=self.per_device_train_batch_size,
+            gradient_accumulation_steps=self.gradient_accumulation_steps,
+            max_length=self.max_length,
+            warmup_steps=self.warmup_steps,
+            lr_scheduler_type=self.lr_scheduler_type,
+            weight_decay=self.weight_decay,
+            bf16=self.bf16,
+            gradient_checkpointing=self.gradient_checkpointing,
+            logging_steps=self.logging_steps,
+            save_strategy="steps",
+            save_steps=self.save_steps,
+            save_total_limit=self.save_total_limit,
+            report_to=self.report_to,
+            seed=self.seed,
+            dataset_num_proc=None,
+            disable_tqdm=True,
+            dataloader_pin_memory=torch.cuda.is_available(),
+        )
+        settings.update(self.trl_overrides)  # the config's trl_overrides win over our mapping
+        return SFTConfig(**settings)
+
+
+@dataclass
+class TrainResult:
+    """Where a training run left its model, and what it logged."""
+
+    final_model: Path
+    steps: int
+    log_history: list[dict[str, Any]]
+
+    def losses(self) -> list[float]:
+        """The training losses logged along the way."""
+        return [entry["loss"] for entry in self.log_history if "loss" in entry]
+
+
+def run_sft(model: str, data_dir: Path, out_dir: Path, config: SFTRunConfig | None = None,
+            resume: bool = True) -> TrainResult:
+    """Fine-tune `model` on the SFT dataset in `data_dir`; checkpoints and the merged model go to `out_dir`."""
+    from datasets import Dataset
+    from trl import SFTTrainer
+
+    config = config or SFTRunConfig()
+    out_dir = Path(out_dir)
+    rows = load_rows(data_dir)
+    dataset = Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in rows])
+    tokenizer = load_tokenizer(model)
+    trainer = SFTTrainer(
+        model=load_model(model, config.dtype),
+        args=config.to_trl(out_dir),
+        train_dataset=dataset,
+        processing_class=tokenizer,
+        peft_config=lora_config(config.lora_r, config.lora_alpha, config.lora_dropout, config.lora_target_modules)
+        if config.use_lora else None,
+    )
+    if len(trainer.train_dataset) == 0:
+        raise ValueError(f"every example's prompt is longer than max_length={config.max_length} tokens: "
+                         "raise max_length or use a shorter prompt template")
+    trainer.train(resume_from_checkpoint=resume_argument(out_dir, resume))
+    final = out_dir / FINAL_DIR
+    if trainer.accelerator.is_main_process:
+        (out_dir / "gamecwm_sft_config.json").write_text(_json(asdict(config)))
+        (out_dir / "log_history.json").write_text(_json(trainer.state.log_history))
+        save_final(trainer.model, tokenizer, out_dir)
+    return TrainResult(final, trainer.state.global_step, list(trainer.state.log_history))
+
+
+def _json(data: Any) -> str:
+    import json
+
+    return json.dumps(data, indent=2) + "\n"

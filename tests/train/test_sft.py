@@ -1,0 +1,83 @@
+"""SFT on the tiny model: a few steps change its weights; LoRA merges; checkpoints resume; completion-only loss."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+
+from gamecwm.cli import main
+from gamecwm.train.data import write_sft_dataset
+from gamecwm.train.models import latest_checkpoint
+from gamecwm.train.sft import SFTRunConfig, run_sft
+
+SMALL = SFTRunConfig(learning_rate=5e-3, max_steps=3, max_length=2560, save_steps=2, save_total_limit=None)
+
+
+def _weights(folder: Path) -> dict[str, torch.Tensor]:
+    from safetensors.torch import load_file
+
+    return load_file(str(folder / "model.safetensors"))
+
+
+def _changed(before: dict[str, torch.Tensor], after: dict[str, torch.Tensor]) -> list[str]:
+    assert before.keys() == after.keys()
+    return [name for name in before if not torch.equal(before[name], after[name])]
+
+
+@pytest.fixture(scope="module")
+def sft_data(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("sft-data") / "data"
+    write_sft_dataset(out, template="protocol-no-example")
+    return out
+
+
+def test_trl_config_is_completion_only_and_in_curriculum_order() -> None:
+    args = SMALL.to_trl(Path("out"))
+    assert args.completion_only_loss is True
+    assert args.train_sampling_strategy == "sequential" and args.shuffle_dataset is False
+    assert SFTRunConfig(curriculum=False).to_trl(Path("out")).train_sampling_strategy == "random"
+
+
+def test_lora_sft_changes_the_merged_model(tiny_model_dir: Path, sft_data: Path, tmp_path: Path) -> None:
+    result = run_sft(str(tiny_model_dir), sft_data, tmp_path / "run", SMALL)
+    assert result.steps == 3 and len(result.losses()) == 3
+    assert not (result.final_model / "adapter_config.json").exists()  # merged: a plain model
+    changed = _changed(_weights(tiny_model_dir), _weights(result.final_model))
+    assert changed and all("proj" in name for name in changed)  # LoRA touches the linear layers only
+    from transformers import AutoModelForCausalLM
+
+    AutoModelForCausalLM.from_pretrained(result.final_model, local_files_only=True)
+    assert json.loads((tmp_path / "run" / "gamecwm_sft_config.json").read_text())["use_lora"] is True
+
+
+def test_full_sft_resumes_from_its_checkpoint(tiny_model_dir: Path, sft_data: Path, tmp_path: Path) -> None:
+    config = SFTRunConfig(use_lora=False, learning_rate=1e-3, max_steps=2, max_length=2560, save_steps=2)
+    out = tmp_path / "run"
+    first = run_sft(str(tiny_model_dir), sft_data, out, config)
+    assert latest_checkpoint(out).name == "checkpoint-2"
+    assert "model.embed_tokens.weight" in _changed(_weights(tiny_model_dir), _weights(first.final_model))
+    from dataclasses import replace
+
+    # A different learning rate would change the second step's loss, had the run started over.
+    second = run_sft(str(tiny_model_dir), sft_data, out, replace(config, max_steps=3, learning_rate=1e-2))
+    assert second.steps == 3
+    assert second.losses()[:2] == first.losses()  # steps 1-2 came from the checkpoint
+    fresh = run_sft(str(tiny_model_dir), sft_data, tmp_path / "other", replace(config, max_steps=3, learning_rate=1e-2))
+    assert fresh.losses()[1] != first.losses()[1]
+
+
+def test_train_sft_command(tiny_model_dir: Path, sft_data: Path, tmp_path: Path, capsys) -> None:
+    config = tmp_path / "c.json"
+    config.write_text(json.dumps({"sft": {"use_lora": False, "max_steps": 1, "max_length": 2048}}))
+    out = tmp_path / "run"
+    assert main(["train", "sft", "--model", str(tiny_model_dir), "--data", str(sft_data), "--out", str(out),
+                 "--config", str(config)]) == 0
+    assert "1 steps" in capsys.readouterr().out
+    assert (out / "final" / "model.safetensors").is_file()
+    config.write_text(json.dumps({"sft": {"max_steps": 1, "max_length": 64}}))
+    assert main(["train", "sft", "--model", str(tiny_model_dir), "--data", str(sft_data), "--out", str(out),
+                 "--config", str(config), "--no-resume"]) == 2
+    assert "longer than max_length" in capsys.readouterr().err
