@@ -97,7 +97,6 @@ def _cmd_generate(args: argparse.Namespace, console: Console) -> int:
     from gamecwm.generate.backends import BackendError, SamplingParams, make_backend
     from gamecwm.generate.prompts import get_template
     from gamecwm.generate.run import generate_samples, select_games
-
     from gamecwm.repair.run import RepairConfig, default_repair_path, describe_summary, repair_samples
 
     try:
@@ -107,11 +106,9 @@ def _cmd_generate(args: argparse.Namespace, console: Console) -> int:
         repair = RepairConfig(rounds=args.repair_rounds, width=args.repair_width)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
-    options = {"base_url": args.base_url, "api_key_env": args.api_key_env, "concurrency": args.concurrency,
-               "max_retries": args.max_retries} if args.backend == "openai" else {}
     repair_out = Path(args.repair_out) if args.repair_out else default_repair_path(Path(args.out))
     try:
-        backend = make_backend(args.backend, args.model, **options)
+        backend = make_backend(args.backend, args.model, **_backend_options(args))
         written = generate_samples(backend, games, args.samples, Path(args.out), params, args.template, args.seed)
         if repair.rounds:
             console.print(f"{written} new samples in {args.out}")
@@ -181,10 +178,8 @@ def _cmd_repair(args: argparse.Namespace, console: Console) -> int:
                               exploration=args.exploration, seed=args.seed, workers=args.workers)
     except (ValueError, OSError) as exc:
         raise UsageError(str(exc)) from exc
-    options = {"base_url": args.base_url, "api_key_env": args.api_key_env, "concurrency": args.concurrency,
-               "max_retries": args.max_retries} if args.backend == "openai" else {}
     try:
-        backend = make_backend(args.backend, args.model, **options)
+        backend = make_backend(args.backend, args.model, **_backend_options(args))
         summary = repair_samples(backend, Path(args.generations), Path(args.out), params, config)
     except BackendError as exc:
         print(f"gamecwm: error: {exc}", file=sys.stderr)
@@ -307,6 +302,28 @@ def _cmd_train(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """The backend, model, sampling and endpoint options shared by `generate` and `repair`."""
+    parser.add_argument("--backend", required=True, choices=("transformers", "openai", "vllm"))
+    parser.add_argument("--model", required=True, help="local path or hub id (transformers, vllm); model name (openai)")
+    parser.add_argument("--temperature", type=float, default=0.7)
+    parser.add_argument("--top-p", type=float, default=0.95)
+    parser.add_argument("--max-tokens", type=int, default=4096)
+    parser.add_argument("--base-url", default=None, help="openai: the endpoint (default $OPENAI_BASE_URL)")
+    parser.add_argument("--api-key-env", default="OPENAI_API_KEY", help="openai: variable holding the API key")
+    parser.add_argument("--concurrency", type=int, default=8, help="openai: concurrent requests")
+    parser.add_argument("--max-retries", type=int, default=5,
+                        help="openai: retries with backoff on rate limits, server errors and lost connections")
+
+
+def _backend_options(args: argparse.Namespace) -> dict:
+    """Constructor options for the chosen backend from the shared model arguments."""
+    if args.backend != "openai":
+        return {}
+    return {"base_url": args.base_url, "api_key_env": args.api_key_env, "concurrency": args.concurrency,
+            "max_retries": args.max_retries}
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser for every subcommand."""
     parser = argparse.ArgumentParser(prog="gamecwm", description=__doc__)
@@ -340,20 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
     batch.set_defaults(handler=_cmd_verify_batch)
 
     generate = commands.add_parser("generate", help="sample GameCWMs from a model (resumable)")
-    generate.add_argument("--backend", required=True, choices=("transformers", "openai", "vllm"))
-    generate.add_argument("--model", required=True, help="local path or hub id (transformers, vllm); model name (openai)")
+    _add_model_arguments(generate)
     generate.add_argument("--games", default="test", help="test, train, all, or comma-separated names (default test)")
     generate.add_argument("--samples", type=int, default=1, help="samples per game (default 1)")
     generate.add_argument("--template", default="protocol", help="prompt template (default protocol)")
-    generate.add_argument("--temperature", type=float, default=0.7)
-    generate.add_argument("--top-p", type=float, default=0.95)
-    generate.add_argument("--max-tokens", type=int, default=4096)
     generate.add_argument("--seed", type=int, default=0, help="base seed (default 0)")
-    generate.add_argument("--base-url", default=None, help="openai: the endpoint (default $OPENAI_BASE_URL)")
-    generate.add_argument("--api-key-env", default="OPENAI_API_KEY", help="openai: variable holding the API key")
-    generate.add_argument("--concurrency", type=int, default=8, help="openai: concurrent requests")
-    generate.add_argument("--max-retries", type=int, default=5,
-                          help="openai: retries with backoff on rate limits, server errors and lost connections")
     generate.add_argument("--out", required=True, help="generations JSONL (appended; resumes)")
     generate.add_argument("--repair-rounds", type=int, default=0,
                           help="then repair each sample with the verifier's feedback for N rounds (default 0: no repair)")
@@ -382,23 +390,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     repair = commands.add_parser("repair", help="refine each sample with the verifier's feedback (resumable)")
     repair.add_argument("generations", help="generations JSONL from generate or import-samples")
-    repair.add_argument("--backend", required=True, choices=("transformers", "openai", "vllm"))
-    repair.add_argument("--model", required=True, help="local path or hub id (transformers, vllm); model name (openai)")
+    _add_model_arguments(repair)
     repair.add_argument("--rounds", type=int, default=3, help="refinement rounds per sample (default 3)")
     repair.add_argument("--width", type=int, default=1, help="refinements per round (default 1)")
     repair.add_argument("--max-calls", type=int, default=None,
                         help="model calls per sample, its own generation included (default 1 + rounds * width)")
     repair.add_argument("--exploration", type=float, default=0.1, help="exploration term of the search (default 0.1)")
-    repair.add_argument("--temperature", type=float, default=0.7)
-    repair.add_argument("--top-p", type=float, default=0.95)
-    repair.add_argument("--max-tokens", type=int, default=4096)
     repair.add_argument("--seed", type=int, default=0, help="verification seed (default 0)")
     repair.add_argument("--workers", type=int, default=None, help="sandbox workers (default: one per core)")
-    repair.add_argument("--base-url", default=None, help="openai: the endpoint (default $OPENAI_BASE_URL)")
-    repair.add_argument("--api-key-env", default="OPENAI_API_KEY", help="openai: variable holding the API key")
-    repair.add_argument("--concurrency", type=int, default=8, help="openai: concurrent requests")
-    repair.add_argument("--max-retries", type=int, default=5,
-                        help="openai: retries of a failed request (rate limits, server errors; default 5)")
     repair.add_argument("--out", required=True, help="versions JSONL (appended; resumes)")
     repair.set_defaults(handler=_cmd_repair)
 

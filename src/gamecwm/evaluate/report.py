@@ -56,18 +56,18 @@ def results_table(metrics: dict[str, Any]) -> str:
 
 
 def breakdown_table(metrics: dict[str, Any], breakdown: str) -> str:
-    """Mean score (and pass rate) per model for each value of a breakdown."""
+    """Mean score (pass rate, sample count) for each value of a breakdown: one row per value, a column per model."""
+    models = list(metrics)
     values = sorted({value for groups in metrics.values() for value in groups[breakdown]}, key=str)
-    header = ["model"] + [str(v) for v in values]
     rows = []
-    for model, groups in metrics.items():
+    for value in values:
         cells = []
-        for value in values:
-            group = groups[breakdown].get(value)
+        for model in models:
+            group = metrics[model][breakdown].get(value)
             cells.append("-" if not group or not group["n"] else
                          f"{group['mean_score']:.3f} ({_pct(group['pass_rate'])} pass, n={group['n']})")
-        rows.append([model] + cells)
-    return _table(header, rows)
+        rows.append([str(value)] + cells)
+    return _table([breakdown] + models, rows)
 
 
 def playability_table(metrics: dict[str, dict[str, Any]]) -> str:
