@@ -18,7 +18,8 @@ from typing import Any
 from gamecwm.games import get_game
 from gamecwm.generate.prompts import DEFAULT_TEMPLATE, build_messages, get_template
 from gamecwm.generate.run import select_games
-from gamecwm.train.models import FINAL_DIR, load_model, load_tokenizer, lora_config, resume_argument, save_final
+from gamecwm.train.models import (FINAL_DIR, load_model, load_tokenizer, lora_config, resume_argument, save_final,
+                                  training_settings)
 from gamecwm.train.rewards import RewardSuite
 from gamecwm.train.sft import TrainResult
 from gamecwm.verify.reward import VerifierReward
@@ -89,33 +90,17 @@ class GRPORunConfig:
 
         vllm = {"vllm_mode": self.vllm_mode, "vllm_gpu_memory_utilization": self.vllm_gpu_memory_utilization} \
             if self.use_vllm else {}
-        import torch
-
         settings: dict[str, Any] = dict(
-            output_dir=str(out_dir),
+            **training_settings(self, out_dir),
             shuffle_dataset=not self.curriculum,
             reward_weights=reward_weights,
-            learning_rate=self.learning_rate,
-            max_steps=self.max_steps,
             num_generations=self.num_generations,
-            per_device_train_batch_size=self.per_device_train_batch_size,
-            gradient_accumulation_steps=self.gradient_accumulation_steps,
             max_completion_length=self.max_completion_length,
             temperature=self.temperature,
             top_p=self.top_p,
             beta=self.beta,
             loss_type=self.loss_type,
             use_vllm=self.use_vllm,
-            bf16=self.bf16,
-            gradient_checkpointing=self.gradient_checkpointing,
-            logging_steps=self.logging_steps,
-            save_strategy="steps",
-            save_steps=self.save_steps,
-            save_total_limit=self.save_total_limit,
-            report_to=self.report_to,
-            seed=self.seed,
-            disable_tqdm=True,
-            dataloader_pin_memory=torch.cuda.is_available(),
             **vllm,
         )
         settings.update(self.trl_overrides)  # the config's trl_overrides win over our mapping

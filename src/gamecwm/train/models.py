@@ -65,3 +65,20 @@ def save_final(model: Any, tokenizer: Any, out_dir: Path) -> Path:
     model.save_pretrained(final)
     tokenizer.save_pretrained(final)
     return final
+
+
+TRAINING_FIELDS = ("learning_rate", "max_steps", "per_device_train_batch_size", "gradient_accumulation_steps", "bf16",
+                   "gradient_checkpointing", "logging_steps", "save_steps", "save_total_limit", "report_to", "seed")
+
+
+def training_settings(config: Any, out_dir: Path) -> dict[str, Any]:
+    """The transformers TrainingArguments that SFT and GRPO runs set the same way, from a run config."""
+    import torch
+
+    return {
+        "output_dir": str(out_dir),
+        **{name: getattr(config, name) for name in TRAINING_FIELDS},
+        "save_strategy": "steps",
+        "disable_tqdm": True,
+        "dataloader_pin_memory": torch.cuda.is_available(),
+    }

@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from gamecwm.train.data import load_rows
-from gamecwm.train.models import FINAL_DIR, load_model, load_tokenizer, lora_config, resume_argument, save_final
+from gamecwm.train.models import (FINAL_DIR, load_model, load_tokenizer, lora_config, resume_argument, save_final,
+                                  training_settings)
 
 
 @dataclass(frozen=True)
@@ -66,33 +67,17 @@ class SFTRunConfig:
         """TRL's SFTConfig for a run writing to `out_dir`: completion-only loss, curriculum sampling."""
         from trl import SFTConfig
 
-        import torch
-
         settings: dict[str, Any] = dict(
-            output_dir=str(out_dir),
+            **training_settings(self, out_dir),
             completion_only_loss=True,
             shuffle_dataset=False,
             train_sampling_strategy="sequential" if self.curriculum else "random",
-            learning_rate=self.learning_rate,
             num_train_epochs=self.num_train_epochs,
-            max_steps=self.max_steps,
-            per_device_train_batch_size=self.per_device_train_batch_size,
-            gradient_accumulation_steps=self.gradient_accumulation_steps,
             max_length=self.max_length,
             warmup_steps=self.warmup_steps,
             lr_scheduler_type=self.lr_scheduler_type,
             weight_decay=self.weight_decay,
-            bf16=self.bf16,
-            gradient_checkpointing=self.gradient_checkpointing,
-            logging_steps=self.logging_steps,
-            save_strategy="steps",
-            save_steps=self.save_steps,
-            save_total_limit=self.save_total_limit,
-            report_to=self.report_to,
-            seed=self.seed,
             dataset_num_proc=None,
-            disable_tqdm=True,
-            dataloader_pin_memory=torch.cuda.is_available(),
         )
         settings.update(self.trl_overrides)  # the config's trl_overrides win over our mapping
         return SFTConfig(**settings)
