@@ -1,0 +1,24 @@
+"""The `demo` command: the main job."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from rich.console import Console
+
+
+def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
+    from gamecwm.demo import run_demo
+
+    unfinished = run_demo(console, seed=args.seed, out_dir=None if args.skip_training else Path(args.out))
+    return 1 if unfinished else 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add this module's subcommands."""
+    demo = commands.add_parser("demo", help="run the main job: a tour of the whole pipeline")
+    demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    demo.add_argument("--out", default="runs/demo", help="the pipeline's folder and report (default runs/demo)")
+    demo.add_argument("--skip-training", action="store_true", help="only the tour of the games and the verifier")
+    demo.set_defaults(handler=_cmd_demo)
