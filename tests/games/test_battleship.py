@@ -16,17 +16,10 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
-from gamecwm.games.playout import random_playout
+from gamecwm.games.playout import random_playout, replay
 
 GAME = load_reference("battleship")
 EXAMPLE = ["place_p0:00_01|22", "place_p1:10_11|33", "fire_1_0", "fire_0_3", "fire_1_1", "fire_1_3", "fire_3_3"]
-
-
-def _play(actions):
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def _cells(layout: str) -> set[tuple[int, int]]:
@@ -35,37 +28,37 @@ def _cells(layout: str) -> set[tuple[int, int]]:
 
 
 def test_observations_along_the_worked_example() -> None:
-    assert GAME.get_observations(_play([])) == [{}, {}]
-    assert GAME.get_observations(_play(EXAMPLE[:1])) == [{}, {}]
-    assert GAME.get_observations(_play(EXAMPLE[:2]))[1] == {
+    assert GAME.get_observations(replay(GAME, [])) == [{}, {}]
+    assert GAME.get_observations(replay(GAME, EXAMPLE[:1])) == [{}, {}]
+    assert GAME.get_observations(replay(GAME, EXAMPLE[:2]))[1] == {
         "my_ships": [[(1, 0), (1, 1)], [(3, 3)]], "my_shots": [], "my_hits": [], "opponent_shots_at_me": [],
         "opponent_hits_on_me": []}
-    before_last = GAME.get_observations(_play(EXAMPLE[:6]))
+    before_last = GAME.get_observations(replay(GAME, EXAMPLE[:6]))
     assert before_last[0] == {
         "my_ships": [[(0, 0), (0, 1)], [(2, 2)]], "my_shots": [(1, 0), (1, 1)], "my_hits": [(1, 0), (1, 1)],
         "opponent_shots_at_me": [(0, 3), (1, 3)], "opponent_hits_on_me": []}
     assert all(isinstance(cell, tuple) for cell in before_last[0]["my_shots"] + before_last[0]["my_ships"][0])
-    final = GAME.get_observations(_play(EXAMPLE))
+    final = GAME.get_observations(replay(GAME, EXAMPLE))
     assert final[1] == {
         "my_ships": [[(1, 0), (1, 1)], [(3, 3)]], "my_shots": [(0, 3), (1, 3)], "my_hits": [],
         "opponent_shots_at_me": [(1, 0), (1, 1), (3, 3)], "opponent_hits_on_me": [(1, 0), (1, 1), (3, 3)],
         "opponent_ships": [[(0, 0), (0, 1)], [(2, 2)]], "winner": 0}
     assert final[0]["opponent_ships"] == [[(1, 0), (1, 1)], [(3, 3)]] and final[0]["winner"] == 0
-    assert GAME.get_rewards(_play(EXAMPLE)) == [1.0, -1.0]
+    assert GAME.get_rewards(replay(GAME, EXAMPLE)) == [1.0, -1.0]
     names = [GAME.get_player_name(p) for p in (0, 1, -1, -4, 7)]
     assert names == ["Player 0", "Player 1", "Chance", "Terminal", "Unknown"]
 
 
 def test_hits_are_listed_in_firing_order() -> None:
-    state = _play(["place_p0:00_01|22", "place_p1:21_31|03", "fire_3_1", "fire_3_3", "fire_0_3"])
+    state = replay(GAME, ["place_p0:00_01|22", "place_p1:21_31|03", "fire_3_1", "fire_3_3", "fire_0_3"])
     assert GAME.get_observations(state)[0]["my_hits"] == [(3, 1), (0, 3)]
     assert GAME.get_observations(state)[1]["opponent_hits_on_me"] == [(3, 1), (0, 3)]
 
 
 def _random_game(rng):
-    actions = [rng.choice(GAME.get_legal_actions(_play([])))]
-    actions.append(rng.choice(GAME.get_legal_actions(_play(actions))))
-    state = _play(actions)
+    actions = [rng.choice(GAME.get_legal_actions(replay(GAME, [])))]
+    actions.append(rng.choice(GAME.get_legal_actions(replay(GAME, actions))))
+    state = replay(GAME, actions)
     while GAME.get_current_player(state) != -4:
         action = rng.choice(GAME.get_legal_actions(state))
         actions.append(action)
@@ -83,7 +76,7 @@ def test_opponent_fleet_never_leaks() -> None:
     """Other enemy fleets that answer the player's shots the same way give identical views."""
     rng = random.Random(9)
     compared = 0
-    layouts = [a[9:] for a in GAME.get_legal_actions(_play([]))]
+    layouts = [a[9:] for a in GAME.get_legal_actions(replay(GAME, []))]
     for _ in range(40):
         actions = _random_game(rng)
         player = rng.randrange(2)
@@ -96,7 +89,7 @@ def test_opponent_fleet_never_leaks() -> None:
         views = []
         for layout in rng.sample(alternatives, min(4, len(alternatives))):
             replayed = _with_opponent_layout(prefix, player, layout)
-            observations = [GAME.get_observations(_play(replayed[:k]))[player] for k in range(len(replayed) + 1)]
+            observations = [GAME.get_observations(replay(GAME, replayed[:k]))[player] for k in range(len(replayed) + 1)]
             views.append((player_view(GAME, replayed, player), observations))
         assert all(view == views[0] for view in views)
         compared += len(views) > 1
@@ -113,7 +106,7 @@ def test_resample_has_full_support() -> None:
         (["place_p0:00_01|22", "place_p1:10_11|33", "fire_0_0", "fire_2_2", "fire_1_0", "fire_0_0", "fire_2_0"], 1),
         (EXAMPLE[:2], 0),
     ]
-    layouts = [a[9:] for a in GAME.get_legal_actions(_play([]))]
+    layouts = [a[9:] for a in GAME.get_legal_actions(replay(GAME, []))]
     for actions, player in cases:
         view = player_view(GAME, actions, player)
         expected = set()
@@ -142,7 +135,7 @@ def test_resample_draws_layouts_uniformly() -> None:
     for _ in range(samples):
         layout = GAME.resample_history(view, 0)[1]
         counts[layout] = counts.get(layout, 0) + 1
-    layouts = [a[9:] for a in GAME.get_legal_actions(_play(EXAMPLE[:1]))]
+    layouts = [a[9:] for a in GAME.get_legal_actions(replay(GAME, EXAMPLE[:1]))]
     fitting = {"place_p1:" + l for l in layouts if (1, 0) in _cells(l)}
     assert len(fitting) == 3 * 14 + 21  # three long ships through (1,0), or the single there
     assert set(counts) == fitting
@@ -186,9 +179,9 @@ def test_shooting_agrees_with_openspiel_battleship() -> None:
     rng = random.Random(6)
     fire = {r * 4 + c: f"fire_{r}_{c}" for r in range(4) for c in range(4)}
     for _ in range(300):
-        placements = [rng.choice(GAME.get_legal_actions(_play([]))), rng.choice(GAME.get_legal_actions(_play([])))]
+        placements = [rng.choice(GAME.get_legal_actions(replay(GAME, []))), rng.choice(GAME.get_legal_actions(replay(GAME, [])))]
         placements[1] = "place_p1:" + placements[1][9:]
-        state = _play(placements)
+        state = replay(GAME, placements)
         os_state = game.new_initial_state()
         _openspiel_placements(os_state, [placements[0][9:], placements[1][9:]])
         history = list(placements)

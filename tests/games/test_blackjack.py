@@ -18,6 +18,7 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
+from gamecwm.games.playout import replay
 
 GAME = load_reference("blackjack")
 RANKS = "23456789TJQKA"
@@ -46,20 +47,13 @@ def _value(cards: list[str]) -> int:
     return total
 
 
-def _play(actions: list[str]) -> dict:
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
-
-
 def test_blackjack_agrees_with_openspiel_on_hit_stand_games() -> None:
     game = pyspiel.load_game("blackjack")
     rng = random.Random(7)
     compared_returns = 0
     for _ in range(300):
         cards = rng.sample(DECK, 4)
-        state = _play([f"deal:{c}" for c in cards])
+        state = replay(GAME, [f"deal:{c}" for c in cards])
         os_state = game.new_initial_state()
         for card in (cards[0], cards[2], cards[1], cards[3]):
             _os_deal(os_state, card)
@@ -98,26 +92,26 @@ def test_blackjack_agrees_with_openspiel_on_hit_stand_games() -> None:
 
 def test_observations_mask_the_hole_card_until_the_dealer_plays() -> None:
     actions = ["deal:Kh", "deal:7s", "deal:Ts", "deal:5d"]
-    obs0, obs1 = GAME.get_observations(_play(actions))
+    obs0, obs1 = GAME.get_observations(replay(GAME, actions))
     assert obs0 == {"my_hands": [["Kh", "Ts"]], "hand_idx": 0, "dealer_up": "7s",
                     "history": ["deal:Kh", "deal:7s", "deal:Ts", "deal:?"]}
     assert obs1 == {"my_hand": ["7s", "5d"], "player_hands": [["Kh", "Ts"]], "history": actions}
     initial = GAME.get_observations(GAME.get_initial_state())
     assert initial == [{"my_hands": [[]], "hand_idx": 0, "dealer_up": None, "history": []},
                        {"my_hand": [], "player_hands": [[]], "history": []}]
-    dealer_turn = GAME.get_observations(_play(actions + ["S"]))[0]
+    dealer_turn = GAME.get_observations(replay(GAME, actions + ["S"]))[0]
     assert dealer_turn["history"] == actions + ["S"] and dealer_turn["hand_idx"] == 1
-    surrendered = GAME.get_observations(_play(actions + ["R"]))[0]
+    surrendered = GAME.get_observations(replay(GAME, actions + ["R"]))[0]
     assert surrendered["history"][3] == "deal:?" and surrendered["hand_idx"] == 0
-    busted = GAME.get_observations(_play(actions + ["H", "deal:Qd"]))[0]
+    busted = GAME.get_observations(replay(GAME, actions + ["H", "deal:Qd"]))[0]
     assert busted["history"][3] == "deal:?" and busted["hand_idx"] == 1
-    split = GAME.get_observations(_play(["deal:8s", "deal:5h", "deal:8h", "deal:9c", "P"]))[0]
+    split = GAME.get_observations(replay(GAME, ["deal:8s", "deal:5h", "deal:8h", "deal:9c", "P"]))[0]
     assert split["my_hands"] == [["8s"], ["8h"]] and split["hand_idx"] == 0
 
 
 def test_player_names_and_no_mutation() -> None:
     assert [GAME.get_player_name(p) for p in (-1, 0, 1, -4, 5)] == ["Chance", "Player", "Dealer", "Terminal", "Player"]
-    state = _play(["deal:8s", "deal:5h", "deal:8h", "deal:9c"])
+    state = replay(GAME, ["deal:8s", "deal:5h", "deal:8h", "deal:9c"])
     snapshot = repr(state)
     for action in ("P", "D", "H", "S", "R"):
         GAME.apply_action(state, action)
@@ -168,6 +162,6 @@ def test_hole_card_does_not_leak_to_the_gambler() -> None:
         views = [player_view(GAME, h, 0) for h in histories]
         assert views[0] == views[1] == views[2]
         for cut in range(len(prefix) + 1):
-            observations = [GAME.get_observations(_play(h[:cut]))[0] for h in histories]
+            observations = [GAME.get_observations(replay(GAME, h[:cut]))[0] for h in histories]
             assert observations[0] == observations[1] == observations[2]
-        assert GAME.get_observations(_play(histories[0]))[1] != GAME.get_observations(_play(histories[1]))[1]
+        assert GAME.get_observations(replay(GAME, histories[0]))[1] != GAME.get_observations(replay(GAME, histories[1]))[1]

@@ -21,6 +21,7 @@ import pyspiel
 import pytest
 
 from gamecwm.games import load_reference
+from gamecwm.games.playout import replay
 
 ref = load_reference("breakthrough")
 
@@ -39,13 +40,6 @@ def _board_from_openspiel(os_state: pyspiel.State) -> list[list[int]]:
     cells = {".": -1, "b": 0, "w": 1}
     lines = str(os_state).split("\n")[:8]  # rank 8 first, which is our rank 1 after mirroring
     return [[cells[ch] for ch in line[1:9]] for line in lines]
-
-
-def _play(actions: list[str]) -> dict:
-    state = ref.get_initial_state()
-    for action in actions:
-        state = ref.apply_action(state, action)
-    return state
 
 
 def _empty_state(player: int, pieces: dict[str, int]) -> dict:
@@ -94,12 +88,12 @@ def test_initial_board_and_observation() -> None:
 
 
 def test_observation_after_a_capture_and_at_the_end() -> None:
-    state = _play(["d2-d3", "e7-e6", "d3-d4", "e6-e5", "d4xe5"])
+    state = replay(ref, ["d2-d3", "e7-e6", "d3-d4", "e6-e5", "d4xe5"])
     board = ref.get_observations(state)[1]["board"]
     assert board[4][4] == 0  # e5 now holds the White capturer
     assert board[3][3] == -1 and board[1][3] == -1 and board[6][4] == -1
     assert sum(cell == 1 for row in board for cell in row) == 15
-    state = _play("c2-d3 f7-f6 d3-e4 d7-c6 e4-f5 h7-h6 f5-g6 g8-h7 g6xh7 f6-f5 h7-g8".split())
+    state = replay(ref, "c2-d3 f7-f6 d3-e4 d7-c6 e4-f5 h7-h6 f5-g6 g8-h7 g6xh7 f6-f5 h7-g8".split())
     observation = ref.get_observations(state)[0]
     assert observation["current_player"] == -4 and observation["terminal"] is True
     assert observation["board"][7][6] == 0
@@ -126,7 +120,7 @@ def test_several_captures_are_all_listed_sorted() -> None:
 
 
 def test_apply_action_does_not_mutate_shared_rows() -> None:
-    state = _play(["d2-d3", "e7-e6", "d3-d4", "e6-e5"])
+    state = replay(ref, ["d2-d3", "e7-e6", "d3-d4", "e6-e5"])
     snapshot = copy.deepcopy(state)
     after = ref.apply_action(state, "d4xe5")
     ref.apply_action(after, "d7-d6")

@@ -11,6 +11,7 @@ import pyspiel
 import pytest
 
 from gamecwm.games import load_reference
+from gamecwm.games.playout import replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 ref = load_reference("connect4")
@@ -18,13 +19,6 @@ ref = load_reference("connect4")
 
 def _translate(os_state: pyspiel.State, action: int) -> str:
     return f"{'xo'[os_state.current_player()]}{action}"
-
-
-def _play(actions: list[str]) -> dict:
-    state = ref.get_initial_state()
-    for action in actions:
-        state = ref.apply_action(state, action)
-    return state
 
 
 def test_connect4_agrees_with_openspiel() -> None:
@@ -51,7 +45,7 @@ def test_observation_board_matches_openspiel_board() -> None:
 
 
 def test_drop_lands_in_lowest_empty_cell_and_observation_fields() -> None:
-    state = _play(["x3", "o3", "x2"])
+    state = replay(ref, ["x3", "o3", "x2"])
     observation = ref.get_observations(state)[0]
     assert set(observation) == {"board", "current_player"}
     assert observation["current_player"] == 1
@@ -62,7 +56,7 @@ def test_drop_lands_in_lowest_empty_cell_and_observation_fields() -> None:
 
 
 def test_observations_are_independent_copies() -> None:
-    state = _play(["x3"])
+    state = replay(ref, ["x3"])
     observations = ref.get_observations(state)
     observations[0]["board"][5][3] = "o"
     observations[1]["board"][0][0] = "x"
@@ -71,7 +65,7 @@ def test_observations_are_independent_copies() -> None:
 
 
 def test_apply_action_does_not_mutate_shared_rows() -> None:
-    first = _play(["x3"])
+    first = replay(ref, ["x3"])
     snapshot = [list(row) for row in first["board"]]
     second = ref.apply_action(first, "o3")
     ref.apply_action(second, "x3")

@@ -8,15 +8,9 @@ import json
 import pytest
 
 from gamecwm.games import load_reference
+from gamecwm.games.playout import replay
 
 game = load_reference("converge")
-
-
-def _play(actions: list[str]) -> dict:
-    state = game.get_initial_state()
-    for action in actions:
-        state = game.apply_action(state, action)
-    return state
 
 
 WORKED = [
@@ -42,7 +36,7 @@ def test_initial_observation() -> None:
 
 
 def test_worked_example_observations() -> None:
-    state = _play(WORKED[:3])
+    state = replay(game, WORKED[:3])
     obs = game.get_observations(state)[0]
     assert obs == {
         "board": {"0_0": 0, "2_3": 0, "4_0": 1, "3_3": 1},
@@ -64,7 +58,7 @@ def test_worked_example_observations() -> None:
 
 
 def test_two_units_stunned_and_pass() -> None:
-    state = _play(
+    state = replay(game, 
         ["move (0,0) to (1,0)", "move (4,0) to (4,1)", "move (1,0) to (2,1)", "move (4,4) to (4,3)", "move (2,1) to (3,2)"]
     )
     assert game.get_observations(state)[0]["stunned"] == ["4_1", "4_3"]
@@ -98,7 +92,7 @@ def test_boxed_in_unit_and_stunned_unit_force_a_pass() -> None:
 def test_draw_observation_has_no_stuns() -> None:
     shuttle = ["move (0,0) to (0,1)", "move (4,0) to (4,1)", "move (0,1) to (0,0)", "move (4,1) to (4,0)"]
     actions = [shuttle[k % 4] for k in range(49)]
-    state = _play(actions)
+    state = replay(game, actions)
     assert game.get_current_player(state) == 1
     state = game.apply_action(state, "move (4,0) to (4,1)")
     obs = game.get_observations(state)
@@ -127,7 +121,7 @@ def test_player_names_and_no_mutation() -> None:
     assert game.get_player_name(0) == "0"
     assert game.get_player_name(1) == "1"
     assert game.get_player_name(-4) == "terminal"
-    state = _play(WORKED[:2])
+    state = replay(game, WORKED[:2])
     before = json.loads(json.dumps(state))
     game.apply_action(state, WORKED[2])
     assert state == before

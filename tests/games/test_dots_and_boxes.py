@@ -8,16 +8,10 @@ OpenSpiel's game with num_rows=2, num_cols=2 (boxes) and utility_margin=False ha
 import pyspiel
 
 from gamecwm.games import load_reference
+from gamecwm.games.playout import replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 ref = load_reference("dots_and_boxes")
-
-
-def _play(actions: list[str]) -> dict:
-    state = ref.get_initial_state()
-    for action in actions:
-        state = ref.apply_action(state, action)
-    return state
 
 
 def _translate(os_state: pyspiel.State, action: int) -> str:
@@ -32,7 +26,7 @@ def test_agrees_with_openspiel() -> None:
 
 
 def test_observation_of_worked_example() -> None:
-    state = _play(["h_0_0", "h_1_0", "v_0_0", "h_2_0", "v_0_1"])
+    state = replay(ref, ["h_0_0", "h_1_0", "v_0_0", "h_2_0", "v_0_1"])
     expected = {
         "drawn_lines": ["h_0_0", "h_1_0", "h_2_0", "v_0_0", "v_0_1"],
         "box_owners": {(0, 0): 0},
@@ -43,7 +37,7 @@ def test_observation_of_worked_example() -> None:
 
 
 def test_final_observation_of_draw() -> None:
-    state = _play(
+    state = replay(ref, 
         ["h_0_0", "h_0_1", "v_0_0", "v_1_1", "h_1_0", "h_1_1", "v_0_2", "h_2_0", "v_0_1", "h_2_1", "v_1_0", "v_1_2"]
     )
     observation = ref.get_observations(state)[0]
@@ -54,7 +48,7 @@ def test_final_observation_of_draw() -> None:
 
 
 def test_apply_action_does_not_mutate() -> None:
-    state = _play(["h_0_0", "h_1_0", "v_0_0", "h_2_0"])
+    state = replay(ref, ["h_0_0", "h_1_0", "v_0_0", "h_2_0"])
     snapshot = repr(state)
     after = ref.apply_action(state, "v_0_1")
     assert repr(state) == snapshot

@@ -15,16 +15,10 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view
+from gamecwm.games.playout import replay
 from tests.games.information_support import consistent_histories
 
 GAME = load_reference("first_price_auction")
-
-
-def _play(actions: list[str]):
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def _consistent_histories(view, player: int) -> set[tuple[str, ...]]:
@@ -37,7 +31,7 @@ def test_payoffs_over_all_games() -> None:
         for v1 in range(1, 6):
             for b0 in range(6):
                 for b1 in range(6):
-                    state = _play([f"{v0}{v1}", f"bid_{b0}", f"bid_{b1}"])
+                    state = replay(GAME, [f"{v0}{v1}", f"bid_{b0}", f"bid_{b1}"])
                     expected = [0.0, float(v1 - b1)] if b1 > b0 else [float(v0 - b0), 0.0]
                     assert GAME.get_rewards(state) == expected
                     assert GAME.get_current_player(state) == -4
@@ -54,11 +48,11 @@ def test_observations_hide_the_opponent() -> None:
             }
             assert p1_views == {repr([({"my_valuation": own}, None)])}
             for other in range(1, 6):
-                obs = GAME.get_observations(_play([f"{own}{other}", "bid_2", f"bid_{b_own}"]))
+                obs = GAME.get_observations(replay(GAME, [f"{own}{other}", "bid_2", f"bid_{b_own}"]))
                 assert obs[1] == {"my_valuation": other, "my_bid": b_own, "opponent_bid": 2, "winner": 1 if b_own > 2 else 0}
                 assert obs[0] == {"my_valuation": own, "my_bid": 2, "opponent_bid": b_own, "winner": 1 if b_own > 2 else 0}
     assert GAME.get_observations(GAME.get_initial_state()) == [{}, {}]
-    assert GAME.get_observations(_play(["35", "bid_2"])) == [{"my_valuation": 3, "my_bid": 2}, {"my_valuation": 5}]
+    assert GAME.get_observations(replay(GAME, ["35", "bid_2"])) == [{"my_valuation": 3, "my_bid": 2}, {"my_valuation": 5}]
 
 
 def test_resample_has_full_support() -> None:

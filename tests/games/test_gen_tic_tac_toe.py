@@ -12,6 +12,7 @@ import pyspiel
 import pytest
 
 from gamecwm.games import load_reference, load_scenarios
+from gamecwm.games.playout import replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 ref = load_reference("gen_tic_tac_toe")
@@ -19,13 +20,6 @@ ref = load_reference("gen_tic_tac_toe")
 
 def _translate(os_state: pyspiel.State, action: int) -> str:
     return f"{action // 6},{action % 6}"
-
-
-def _play(actions: list[str]) -> dict:
-    state = ref.get_initial_state()
-    for action in actions:
-        state = ref.apply_action(state, action)
-    return state
 
 
 def test_gen_tic_tac_toe_agrees_with_openspiel_mnk() -> None:
@@ -57,11 +51,11 @@ def test_observation_fields_through_a_game() -> None:
         "status": "ongoing",
         "winner": None,
     }
-    state = _play(["2,3"])
+    state = replay(ref, ["2,3"])
     observation = ref.get_observations(state)[1]
     assert observation["board"][2][3] == 0 and observation["current_player"] == 1
     assert observation["status"] == "ongoing" and observation["winner"] is None
-    state = _play("0,0 2,5 0,1 3,5 0,2 4,5 1,0 5,5".split())
+    state = replay(ref, "0,0 2,5 0,1 3,5 0,2 4,5 1,0 5,5".split())
     observation = ref.get_observations(state)[0]
     assert observation["status"] == "win" and observation["winner"] == 1
     assert observation["current_player"] == -4
@@ -70,7 +64,7 @@ def test_observation_fields_through_a_game() -> None:
 
 def test_draw_observation() -> None:
     actions = [s["actions"] for s in load_scenarios("gen_tic_tac_toe") if s["name"] == "draw_full_board"][0]
-    observation = ref.get_observations(_play(actions))[0]
+    observation = ref.get_observations(replay(ref, actions))[0]
     assert observation["status"] == "draw" and observation["winner"] is None
     assert observation["current_player"] == -4
     assert sum(cell == 0 for row in observation["board"] for cell in row) == 18
@@ -78,7 +72,7 @@ def test_draw_observation() -> None:
 
 
 def test_observations_are_independent_copies() -> None:
-    state = _play(["0,0"])
+    state = replay(ref, ["0,0"])
     observations = ref.get_observations(state)
     observations[0]["board"][0][0] = 1
     assert ref.get_observations(state)[0]["board"][0][0] == 0
@@ -86,7 +80,7 @@ def test_observations_are_independent_copies() -> None:
 
 
 def test_apply_action_does_not_mutate_shared_rows() -> None:
-    first = _play(["0,0"])
+    first = replay(ref, ["0,0"])
     snapshot = [list(row) for row in first["board"]]
     ref.apply_action(ref.apply_action(first, "0,1"), "0,2")
     assert first["board"] == snapshot

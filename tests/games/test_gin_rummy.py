@@ -23,7 +23,7 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
-from gamecwm.games.playout import random_playout
+from gamecwm.games.playout import random_playout, replay
 
 GAME = load_reference("gin_rummy")
 RANKS = "A23456789TJQK"
@@ -31,13 +31,6 @@ SUITS = "scdh"
 DECK = [rank + suit for suit in SUITS for rank in RANKS]
 VALUE = {card: min(RANKS.index(card[0]) + 1, 10) for card in DECK}
 HEARTS_RUN = "Action: Ah2h3h4h5h6h7h8h9h"
-
-
-def _play(actions: list[str]) -> dict:
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def _deals(p0: str, p1: str, upcard: str) -> list[str]:
@@ -83,11 +76,11 @@ def test_deadwood_matches_brute_force() -> None:
 
 def test_worked_example_observations() -> None:
     deals = _deals("Ah 2h 3h 4h 5h 6h 7h 8h 9h 2c", "Ks Kc Qs Qd Qh Qc Js Jd Th 3c", "Ac")
-    start = GAME.get_observations(_play(deals[:3]))
+    start = GAME.get_observations(replay(GAME, deals[:3]))
     assert start[0]["hand"] == ["2h", "3h", "Ah"] and start[1]["hand"] == []
     assert start[0]["phase"] == "deal" and start[0]["current_player"] == -1 and start[0]["stock_size"] == 49
     knock = deals + ["Draw upcard", "Action: Knock", HEARTS_RUN, "Action: Done"]
-    obs = GAME.get_observations(_play(knock))
+    obs = GAME.get_observations(replay(GAME, knock))
     assert obs[1] == {
         "hand": ["3c", "Jd", "Js", "Kc", "Ks", "Qc", "Qd", "Qh", "Qs", "Th"], "discard_pile": [],
         "discard_top": None, "stock_size": 31, "phase": "layoff", "current_player": 1, "knocker": 0,
@@ -95,12 +88,12 @@ def test_worked_example_observations() -> None:
         "legal_actions": ["Action: Done", "Action: Th"],
     }
     assert obs[0]["hand"] == ["2c", "Ac"] and obs[0]["legal_actions"] == [] and "opponent_hand" not in obs[0]
-    final = GAME.get_observations(_play(knock + ["Action: Th", "Action: Done"]))
+    final = GAME.get_observations(replay(GAME, knock + ["Action: Th", "Action: Done"]))
     assert final[0]["opponent_hand"] == ["3c", "Jd", "Js", "Kc", "Ks", "Qc", "Qd", "Qh", "Qs"]
     assert final[1]["opponent_hand"] == ["2c", "Ac"]
     assert final[1]["knock_melds"] == [["Ah", "2h", "3h", "4h", "5h", "6h", "7h", "8h", "9h", "Th"]]
     assert final[1]["layoffs"] == ["Th"] and final[0]["phase"] == "game_over"
-    walled = GAME.get_observations(_play(deals + ["Pass", "Pass", "Draw stock", "deal:As", "Action: As"]))
+    walled = GAME.get_observations(replay(GAME, deals + ["Pass", "Pass", "Draw stock", "deal:As", "Action: As"]))
     assert walled[1]["discard_pile"] == ["Ac", "As"] and walled[1]["discard_top"] == "As"
     assert walled[1]["stock_size"] == 30 and walled[1]["legal_actions"] == ["Draw upcard", "Draw stock"]
 
@@ -209,7 +202,7 @@ def test_resample_full_support_hidden_upcard_and_knock_total() -> None:
     assert len(pairs) == 16
 
     def project(history):
-        state = _play(history)
+        state = replay(GAME, history)
         return frozenset(state["hands"][0]), history[20][5:]
 
     seen = _sample_until(view, 1, project, expected, 6000)
@@ -259,7 +252,7 @@ def test_resample_full_support_knock_with_a_pile_card() -> None:
     expected = {c for c in DECK if c not in seen_by_player and VALUE[c] <= 9}
 
     def project(history):
-        (other,) = set(_play(history)["hands"][1]) - {"Ac"}
+        (other,) = set(replay(GAME, history)["hands"][1]) - {"Ac"}
         return other
 
     seen = _sample_until(view, 0, project, expected, 4000)

@@ -11,16 +11,10 @@ import pyspiel
 import pytest
 
 from gamecwm.games import load_reference
+from gamecwm.games.playout import replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 go = load_reference("go")
-
-
-def _play(actions: list[str]) -> dict:
-    state = go.get_initial_state()
-    for action in actions:
-        state = go.apply_action(state, action)
-    return state
 
 
 def test_initial_legal_list_is_pass_then_row_major() -> None:
@@ -31,12 +25,12 @@ def test_initial_legal_list_is_pass_then_row_major() -> None:
 
 def test_suicide_is_illegal_but_capture_beats_suicide() -> None:
     # White stones on (0,1) and (1,0) make (0,0) suicide for Black.
-    state = _play(["place_4_4", "place_0_1", "place_4_5", "place_1_0"])
+    state = replay(go, ["place_4_4", "place_0_1", "place_4_5", "place_1_0"])
     assert "place_0_0" not in go.get_legal_actions(state)
     with pytest.raises(ValueError):
         go.apply_action(state, "place_0_0")
     # Once Black surrounds (1,0) except for (0,0), playing (0,0) captures it and is legal.
-    state = _play(["place_2_0", "place_0_1", "place_1_1", "place_1_0", "place_0_2", "pass"])
+    state = replay(go, ["place_2_0", "place_0_1", "place_1_1", "place_1_0", "place_0_2", "pass"])
     assert "place_0_0" in go.get_legal_actions(state)
     after = go.apply_action(state, "place_0_0")
     assert after["captures"] == [2, 0]
@@ -48,11 +42,11 @@ def test_ko_is_lifted_by_a_pass() -> None:
         "place_0_1", "place_0_2", "place_1_0", "place_1_3", "place_2_1",
         "place_2_2", "place_8_8", "place_1_1", "place_1_2",
     ]
-    state = _play(ko)
+    state = replay(go, ko)
     assert "place_1_1" not in go.get_legal_actions(state)
     # Two passes in a row end the game; a lone pass by Black lifts the ko for White.
-    assert go.get_current_player(_play(ko + ["pass", "pass"])) == -4
-    state = _play(ko + ["place_5_5", "pass"])
+    assert go.get_current_player(replay(go, ko + ["pass", "pass"])) == -4
+    state = replay(go, ko + ["place_5_5", "pass"])
     assert "place_1_1" in go.get_legal_actions(state)
 
 
@@ -71,7 +65,7 @@ def test_move_cap_ends_and_scores_the_game() -> None:
 
 
 def test_observation_dictionary() -> None:
-    state = _play(["place_0_0", "pass"])
+    state = replay(go, ["place_0_0", "pass"])
     obs = go.get_observations(state)
     assert obs[0] == obs[1]
     assert obs[0]["board"][0][0] == "B" and obs[0]["board"][0][1] == ""

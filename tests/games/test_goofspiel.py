@@ -17,6 +17,7 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
+from gamecwm.games.playout import replay
 
 GAME = load_reference("goofspiel")
 
@@ -26,13 +27,6 @@ def _translate(os_state: pyspiel.State, action: int) -> str:
     if text.startswith("Deal "):
         return f"prize:{int(text[5:])}"
     return f"bid:{int(text.split('Bid: ')[1])}"
-
-
-def _play(actions: list[str]) -> dict:
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def test_goofspiel_agrees_with_openspiel() -> None:
@@ -62,7 +56,7 @@ def test_goofspiel_agrees_with_openspiel() -> None:
 
 
 def test_observations_of_the_worked_example() -> None:
-    state = _play(["prize:5", "bid:7"])
+    state = replay(GAME, ["prize:5", "bid:7"])
     assert GAME.get_observations(state)[1] == {
         "hand": list(range(1, 14)),
         "my_points": 0,
@@ -74,7 +68,7 @@ def test_observations_of_the_worked_example() -> None:
     }
     assert GAME.get_observations(state)[0]["my_current_bid"] == 7
     assert 7 not in GAME.get_observations(state)[0]["hand"]
-    state = _play(["prize:5", "bid:7", "bid:3"])
+    state = replay(GAME, ["prize:5", "bid:7", "bid:3"])
     obs0, obs1 = GAME.get_observations(state)
     assert obs0 == {
         "hand": [n for n in range(1, 14) if n != 7],
@@ -91,7 +85,7 @@ def test_observations_of_the_worked_example() -> None:
 
 def test_player_names_and_no_mutation() -> None:
     assert [GAME.get_player_name(p) for p in (0, 1, -1, -4, 7)] == ["Player 1", "Player 2", "Chance", "Terminal", "Unknown"]
-    state = _play(["prize:5"])
+    state = replay(GAME, ["prize:5"])
     snapshot = repr(state)
     GAME.apply_action(state, "bid:3")
     assert repr(state) == snapshot
@@ -130,6 +124,6 @@ def test_player1_never_sees_the_pending_bid() -> None:
         view_a = player_view(GAME, prefix + [f"bid:{bid_a}"], 1)
         view_b = player_view(GAME, prefix + [f"bid:{bid_b}"], 1)
         assert view_a == view_b
-        assert GAME.get_observations(_play(prefix + [f"bid:{bid_a}"]))[0] != GAME.get_observations(
-            _play(prefix + [f"bid:{bid_b}"])
+        assert GAME.get_observations(replay(GAME, prefix + [f"bid:{bid_a}"]))[0] != GAME.get_observations(
+            replay(GAME, prefix + [f"bid:{bid_b}"])
         )[0]

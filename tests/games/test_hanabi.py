@@ -20,19 +20,12 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
-from gamecwm.games.playout import sample_chance
+from gamecwm.games.playout import replay, sample_chance
 
 GAME = load_reference("hanabi")
 COLOUR_NAMES = {"R": "Red", "Y": "Yellow", "G": "Green", "B": "Blue", "W": "White"}
 WORKED_DEAL = ["deal:R,1", "deal:B,3", "deal:G,1", "deal:W,5", "deal:R,2",
                "deal:Y,1", "deal:Y,1", "deal:G,2", "deal:B,4", "deal:W,1"]
-
-
-def _play(actions: list[str]):
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def _careful_game(seed: int, deck_order: list[str] | None = None, script=None) -> list[str]:
@@ -67,7 +60,7 @@ def _careful_game(seed: int, deck_order: list[str] | None = None, script=None) -
 
 
 def test_worked_example_observations_and_knowledge() -> None:
-    state = _play(WORKED_DEAL + ["Reveal rank 1 1"])
+    state = replay(GAME, WORKED_DEAL + ["Reveal rank 1 1"])
     obs0, obs1 = GAME.get_observations(state)
     assert obs1 == {
         "fireworks": {"R": 0, "Y": 0, "G": 0, "B": 0, "W": 0},
@@ -87,7 +80,7 @@ def test_worked_example_observations_and_knowledge() -> None:
     assert obs0["partner_knowledge"] == obs1["my_knowledge"] and obs0["my_knowledge"] == [[None, None]] * 5
     assert obs0["player_id"] == 0 and obs0["current_player"] == 1
     # Play 0 (Y1): the knowledge of the played card goes with it, the rest shift down.
-    state = _play(WORKED_DEAL + ["Reveal rank 1 1", "Play 0", "deal:R,5"])
+    state = replay(GAME, WORKED_DEAL + ["Reveal rank 1 1", "Play 0", "deal:R,5"])
     obs0, obs1 = GAME.get_observations(state)
     assert obs1["my_knowledge"] == [[None, 1], [None, None], [None, None], [None, 1], [None, None]]
     assert obs0["partner_hand"] == [["Y", 1], ["G", 2], ["B", 4], ["W", 1], ["R", 5]]
@@ -99,7 +92,7 @@ def test_worked_example_observations_and_knowledge() -> None:
 
 
 def test_failed_play_goes_to_the_discard_pile_in_order() -> None:
-    state = _play(WORKED_DEAL + ["Play 1", "deal:Y,2", "Reveal rank 0 1", "Discard 0", "deal:R,3"])
+    state = replay(GAME, WORKED_DEAL + ["Play 1", "deal:Y,2", "Reveal rank 0 1", "Discard 0", "deal:R,3"])
     obs = GAME.get_observations(state)[1]
     assert obs["discard"] == [["B", 3], ["R", 1]]
     assert (obs["lives"], obs["clues"], obs["deck_size"]) == (2, 8, 38)
@@ -140,8 +133,8 @@ def test_last_round_gives_each_player_one_turn() -> None:
         # After the last draw: exactly two turns, the other player's first, and no chance node.
         tail = actions[index + 1:]
         assert len(tail) == 2 and not any(a.startswith("deal") for a in tail)
-        assert GAME.get_current_player(_play(actions[:index + 1])) == 1 - drawer
-        assert GAME.get_current_player(_play(actions[:index + 2])) == drawer
+        assert GAME.get_current_player(replay(GAME, actions[:index + 1])) == 1 - drawer
+        assert GAME.get_current_player(replay(GAME, actions[:index + 2])) == drawer
         assert GAME.get_observations(state)[0]["game_over"] is True
         assert GAME.get_current_player(state) == -4 and GAME.get_legal_actions(state) == []
         checked += 1
@@ -256,7 +249,7 @@ def test_hidden_cards_never_leak() -> None:
         swapped = list(prefix)
         swapped[a], swapped[b] = prefix[b], prefix[a]
         assert player_view(GAME, swapped, player) == player_view(GAME, prefix, player)
-        state, other = _play(prefix), _play(swapped)
+        state, other = replay(GAME, prefix), replay(GAME, swapped)
         assert GAME.get_observations(state)[player] == GAME.get_observations(other)[player]
         assert GAME.get_observations(state)[1 - player] != GAME.get_observations(other)[1 - player]
         compared += 1

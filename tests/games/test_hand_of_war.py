@@ -13,7 +13,7 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
-from gamecwm.games.playout import random_playout
+from gamecwm.games.playout import random_playout, replay
 
 GAME = load_reference("hand_of_war")
 RANKS = "AKQJ"
@@ -22,13 +22,6 @@ WORKED_DEAL = [f"deal:{c}" for c in "AKQJAKQJ" * 2]
 
 def _plays(cards: str) -> list[str]:
     return [f"play:{c}" for c in cards]
-
-
-def _play(actions: list[str]):
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def test_not_in_openspiel() -> None:
@@ -49,8 +42,8 @@ def test_chance_probabilities_follow_the_undealt_cards() -> None:
 
 
 def test_worked_example_observations() -> None:
-    assert GAME.get_observations(_play(WORKED_DEAL[:5])) == [{"cards_dealt": 5}, {"cards_dealt": 5}]
-    state = _play(WORKED_DEAL)
+    assert GAME.get_observations(replay(GAME, WORKED_DEAL[:5])) == [{"cards_dealt": 5}, {"cards_dealt": 5}]
+    state = replay(GAME, WORKED_DEAL)
     assert state["hands"] == [["A", "K", "Q"], ["A", "K", "Q"]]
     assert state["piles"] == [["J", "A", "K", "Q", "J"], ["J", "A", "K", "Q", "J"]]
     base = {"revealed": [], "hand_sizes": [3, 3], "pile_sizes": [5, 5], "win_pile_sizes": [0, 0],
@@ -59,15 +52,15 @@ def test_worked_example_observations() -> None:
         {"my_hand": ["A", "K", "Q"], "my_pending": None, "opponent_committed": False, **base, "player_id": 0},
         {"my_hand": ["A", "K", "Q"], "my_pending": None, "opponent_committed": False, **base, "player_id": 1},
     ]
-    obs0, obs1 = GAME.get_observations(_play(WORKED_DEAL + ["play:A"]))
+    obs0, obs1 = GAME.get_observations(replay(GAME, WORKED_DEAL + ["play:A"]))
     assert (obs0["my_pending"], obs0["opponent_committed"], obs0["my_hand"]) == ("A", False, ["K", "Q"])
     assert (obs1["my_pending"], obs1["opponent_committed"], obs1["hand_sizes"]) == (None, True, [2, 3])
-    obs0, obs1 = GAME.get_observations(_play(WORKED_DEAL + _plays("AKQQ")))
+    obs0, obs1 = GAME.get_observations(replay(GAME, WORKED_DEAL + _plays("AKQQ")))
     assert obs0["my_hand"] == ["K", "J"] and obs1["my_hand"] == ["A", "J"]
     counts = (obs0["pot_size"], obs0["hand_sizes"], obs0["pile_sizes"], obs0["win_pile_sizes"])
     assert counts == (4, [2, 2], [3, 3], [2, 0])
     assert obs0["revealed"] == [["A", "K"], ["Q", "Q"]]
-    final = _play(WORKED_DEAL + _plays("AKQQKAKJQK"))
+    final = replay(GAME, WORKED_DEAL + _plays("AKQQKAKJQK"))
     obs0, obs1 = GAME.get_observations(final)
     assert obs0["terminal"] and obs1["terminal"] and obs0["win_pile_sizes"] == [4, 8]
     assert GAME.get_rewards(final) == [-1.0, 1.0] and final["winner"] == 1
@@ -75,7 +68,7 @@ def test_worked_example_observations() -> None:
 
 def test_failed_refill_keeps_earlier_draws() -> None:
     """Three ties from the start: player 0 draws the last two cards of its pile, then the game ends."""
-    state = _play(WORKED_DEAL + _plays("AAKKQQ"))
+    state = replay(GAME, WORKED_DEAL + _plays("AAKKQQ"))
     assert GAME.get_current_player(state) == -4
     assert state["hands"] == [["Q", "J"], []] and state["piles"] == [[], ["Q", "J"]]
     assert len(state["pot"]) == 12 and GAME.get_rewards(state) == [0.0, 0.0]
@@ -84,7 +77,7 @@ def test_failed_refill_keeps_earlier_draws() -> None:
 
 
 def test_burns_go_to_the_pot_face_down() -> None:
-    state = _play(WORKED_DEAL + _plays("AA"))
+    state = replay(GAME, WORKED_DEAL + _plays("AA"))
     assert state["pot"] == ["A", "A", "J", "J"] and state["hands"] == [["K", "Q"], ["K", "Q"]]
     for obs in GAME.get_observations(state):
         assert obs["pot_size"] == 4 and "J" not in repr(obs["revealed"])
@@ -94,7 +87,7 @@ def test_burns_go_to_the_pot_face_down() -> None:
 
 
 def test_input_states_are_not_changed() -> None:
-    state = _play(WORKED_DEAL + ["play:A"])
+    state = replay(GAME, WORKED_DEAL + ["play:A"])
     snapshot = repr(state)
     GAME.apply_action(state, "play:A")
     assert repr(state) == snapshot

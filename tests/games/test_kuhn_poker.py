@@ -18,18 +18,12 @@ from open_spiel.python.algorithms.expected_game_score import policy_value
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view
+from gamecwm.games.playout import replay
 from tests.games.information_support import consistent_histories
 
 GAME = load_reference("kuhn_poker")
 CARDS = "JQK"
 PASS, BET = 0, 1
-
-
-def _play(actions: list[str]):
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def _facing_bet(state) -> bool:
@@ -45,11 +39,11 @@ def _ours(state, os_action: int) -> str:
 
 def _os_betting(state) -> list[int]:
     """Our betting history as OpenSpiel Pass/Bet ids (the history must not hold a free fold)."""
-    replay = _play([state["cards"][0] + state["cards"][1]])
+    walked = replay(GAME, [state["cards"][0] + state["cards"][1]])
     ids = []
     for action in state["history"]:
-        ids.append(PASS if action == "Fold" or (action == "Call" and not _facing_bet(replay)) else BET)
-        replay = GAME.apply_action(replay, action)
+        ids.append(PASS if action == "Fold" or (action == "Call" and not _facing_bet(walked)) else BET)
+        walked = GAME.apply_action(walked, action)
     return ids
 
 
@@ -70,7 +64,7 @@ def test_all_terminal_payoffs() -> None:
     folder = {("Fold",): 0, ("Call", "Fold"): 1, ("Raise", "Fold"): 1, ("Call", "Raise", "Fold"): 0}
     terminals = 0
     for a, b in itertools.permutations(CARDS, 2):
-        for sequence, state in _betting_sequences(_play([a + b])):
+        for sequence, state in _betting_sequences(replay(GAME, [a + b])):
             if GAME.get_current_player(state) != -4:
                 assert GAME.get_rewards(state) == [0.0, 0.0]
                 continue
@@ -89,7 +83,7 @@ def test_opponent_card_never_leaks_before_a_showdown() -> None:
         for player in (0, 1):
             others = [c for c in CARDS if c != own]
             deals = [own + o if player == 0 else o + own for o in others]
-            roots = [_play([deal]) for deal in deals]
+            roots = [replay(GAME, [deal]) for deal in deals]
             walks = [list(_betting_sequences(root)) for root in roots]
             for (seq_a, state_a), (seq_b, state_b) in zip(*walks):
                 assert seq_a == seq_b
@@ -128,7 +122,7 @@ def test_agrees_with_openspiel_on_every_hand() -> None:
         assert os_root.is_chance_node()
         os_root.apply_action(c0)
         os_root.apply_action(c1)
-        stack = [(os_root, _play([CARDS[c0] + CARDS[c1]]))]
+        stack = [(os_root, replay(GAME, [CARDS[c0] + CARDS[c1]]))]
         while stack:
             os_state, state = stack.pop()
             if os_state.is_terminal():

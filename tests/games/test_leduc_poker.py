@@ -17,18 +17,12 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view
+from gamecwm.games.playout import replay
 from tests.games.information_support import consistent_histories
 
 GAME = load_reference("leduc_poker")
 RANKS = "JQK"
 OS_ACTIONS = {0: "Fold", 1: "Call", 2: "Raise"}
-
-
-def _play(actions: list[str]):
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def _consistent_histories(view, player: int) -> set[tuple[str, ...]]:
@@ -48,21 +42,21 @@ def _sample_until(view, player: int, expected: set, tries: int = 2000) -> set:
 
 
 def test_contributions_pot_and_round_switch() -> None:
-    state = _play(["deal:Q", "deal:K"])
+    state = replay(GAME, ["deal:Q", "deal:K"])
     obs = GAME.get_observations(state)
     assert obs[0] == {"round": 1, "bets": [1, 2], "contributions": [1, 2], "pot": 3, "public_card": None,
                       "private_card": "Q", "history": []}
     assert obs[1]["private_card"] == "K"
-    state = _play(["deal:Q", "deal:K", "Raise"])
+    state = replay(GAME, ["deal:Q", "deal:K", "Raise"])
     assert state["bets"] == [4, 2] and GAME.get_legal_actions(state) == ["Fold", "Call"]
     state = GAME.apply_action(state, "Call")
     assert GAME.get_current_player(state) == -1
     obs = GAME.get_observations(state)[1]
     assert (obs["round"], obs["bets"], obs["contributions"], obs["pot"]) == (2, [0, 0], [4, 4], 8)
-    state = _play(["deal:Q", "deal:K", "Raise", "Call", "deal:J", "Raise", "Raise"])
+    state = replay(GAME, ["deal:Q", "deal:K", "Raise", "Call", "deal:J", "Raise", "Raise"])
     assert state["bets"] == [4, 8] and state["contributions"] == [8, 12]
     assert GAME.get_legal_actions(state) == ["Fold", "Call"]
-    assert GAME.get_observations(_play(["deal:Q"])) == [
+    assert GAME.get_observations(replay(GAME, ["deal:Q"])) == [
         {"round": 1, "bets": [1, 2], "contributions": [1, 2], "pot": 3, "public_card": None, "private_card": "Q",
          "history": []},
         {"round": 1, "bets": [1, 2], "contributions": [1, 2], "pot": 3, "public_card": None, "private_card": None,
@@ -71,11 +65,11 @@ def test_contributions_pot_and_round_switch() -> None:
 
 
 def test_showdown_reveals_and_fold_hides() -> None:
-    final = _play(["deal:J", "deal:K", "Call", "Call", "deal:J", "Raise", "Call"])
+    final = replay(GAME, ["deal:J", "deal:K", "Call", "Call", "deal:J", "Raise", "Call"])
     obs = GAME.get_observations(final)
     assert obs[0]["opponent_card"] == "K" and obs[1]["opponent_card"] == "J"
     assert obs[0]["history"] == [[0, "Call"], [1, "Call"], [-1, "deal:J"], [0, "Raise"], [1, "Call"]]
-    folded = _play(["deal:J", "deal:K", "Call", "Raise", "Fold"])
+    folded = replay(GAME, ["deal:J", "deal:K", "Call", "Raise", "Fold"])
     assert all("opponent_card" not in o for o in GAME.get_observations(folded))
 
 
@@ -89,7 +83,7 @@ def test_opponent_card_never_leaks() -> None:
     compared = 0
     for _ in range(150):
         player, own, other = rng.randrange(2), rng.choice(RANKS), rng.choice(RANKS)
-        state = _play(_deals(player, own, other))
+        state = replay(GAME, _deals(player, own, other))
         line = []
         while GAME.get_current_player(state) != -4:
             action = rng.choice(GAME.get_legal_actions(state))
@@ -103,7 +97,7 @@ def test_opponent_card_never_leaks() -> None:
         seen = []
         for alternative in sorted(set(remaining)):
             actions = _deals(player, own, alternative) + line
-            observations = [GAME.get_observations(_play(actions[:k]))[player] for k in range(2, len(actions) + 1)]
+            observations = [GAME.get_observations(replay(GAME, actions[:k]))[player] for k in range(2, len(actions) + 1)]
             if state["folded"] is None:
                 assert observations[-1].pop("opponent_card") == alternative
             seen.append((observations, player_view(GAME, actions, player)))

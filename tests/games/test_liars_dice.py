@@ -17,6 +17,7 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
+from gamecwm.games.playout import replay
 
 GAME = load_reference("liars_dice")
 
@@ -29,13 +30,6 @@ def _translate(os_state: pyspiel.State, action: int) -> str:
         return "liar"
     quantity, face = text.split("-")
     return f"bid:{int(quantity)}:{int(face)}"
-
-
-def _play(actions: list[str]) -> dict:
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def test_liars_dice_agrees_with_openspiel() -> None:
@@ -72,11 +66,11 @@ def test_liars_dice_agrees_with_openspiel() -> None:
 
 def test_observations_and_names() -> None:
     rolls = [f"roll:{f}" for f in (1, 2, 3, 4, 5, 2, 3, 4, 5, 6)]
-    state = _play(rolls[:7])
+    state = replay(GAME, rolls[:7])
     assert GAME.get_observations(state)[1] == {
         "history": [], "last_bid": None, "num_dice": [5, 2], "terminal": False, "my_dice": [2, 3], "player_id": 1,
     }
-    state = _play(rolls + ["bid:2:3"])
+    state = replay(GAME, rolls + ["bid:2:3"])
     assert GAME.get_observations(state) == [
         {"history": ["bid:2:3"], "last_bid": [2, 3], "num_dice": [5, 5], "terminal": False,
          "my_dice": [1, 2, 3, 4, 5], "player_id": 0},
@@ -127,13 +121,13 @@ def test_opponent_dice_do_not_leak() -> None:
         assert player_view(GAME, other_a + mine + public, 1) == player_view(GAME, other_b + mine + public, 1)
         # Also at chance nodes and at every non-terminal state, not only at the player's turns.
         for cut in range(len(public) + 11):
-            a = _play((mine + other_a + public)[:cut])
-            b = _play((mine + other_b + public)[:cut])
+            a = replay(GAME, (mine + other_a + public)[:cut])
+            b = replay(GAME, (mine + other_b + public)[:cut])
             assert GAME.get_observations(a)[0] == GAME.get_observations(b)[0]
 
 
 def test_apply_action_rejects_and_does_not_mutate() -> None:
-    state = _play(["roll:3"] * 10 + ["bid:3:3"])
+    state = replay(GAME, ["roll:3"] * 10 + ["bid:3:3"])
     snapshot = repr(state)
     for bad in ("bid:3:3", "bid:2:6", "bid:03:4", "bid:3:4 ", "roll:2", "LIAR", "bid:3", "bid:11:2"):
         try:

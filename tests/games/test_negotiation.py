@@ -27,19 +27,12 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
-from gamecwm.games.playout import random_playout
+from gamecwm.games.playout import random_playout, replay
 
 GAME = load_reference("negotiation")
 PROPOSALS = [f"propose_{b}_{h}_{l}" for b in range(3) for h in range(3) for l in range(3)]
 VALUE_TRIPLES = list(itertools.product(range(4), repeat=3))
 OS_AGREE = 216
-
-
-def _play(actions: list[str]) -> dict:
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def _values_action(v0, v1) -> str:
@@ -50,7 +43,7 @@ def test_legal_lists_and_reference_order() -> None:
     assert len(GAME.get_legal_actions(GAME.get_initial_state())) == 4096
     assert GAME.get_legal_actions(GAME.get_initial_state())[:2] == ["v0_0_0_0_v1_0_0_0", "v0_0_0_0_v1_0_0_1"]
     assert GAME.get_legal_actions(GAME.get_initial_state())[-1] == "v0_3_3_3_v1_3_3_3"
-    state = _play(["v0_1_2_3_v1_3_2_1"])
+    state = replay(GAME, ["v0_1_2_3_v1_3_2_1"])
     assert GAME.get_legal_actions(state) == ["reject"] + PROPOSALS
     state = GAME.apply_action(state, "propose_1_0_2")
     assert GAME.get_legal_actions(state) == ["reject", "accept"] + PROPOSALS
@@ -62,7 +55,7 @@ def test_legal_lists_and_reference_order() -> None:
 def test_observations_hold_only_own_values_and_public_facts() -> None:
     state = GAME.get_initial_state()
     assert GAME.get_observations(state) == [{}, {}]
-    state = _play(["v0_3_1_0_v1_0_2_2", "propose_2_0_0", "propose_1_2_2"])
+    state = replay(GAME, ["v0_3_1_0_v1_0_2_2", "propose_2_0_0", "propose_1_2_2"])
     assert GAME.get_observations(state) == [
         {"my_values": [3, 1, 0], "proposal": [1, 2, 2], "proposer": 1, "num_proposals": 2},
         {"my_values": [0, 2, 2], "proposal": [1, 2, 2], "proposer": 1, "num_proposals": 2},
@@ -71,13 +64,13 @@ def test_observations_hold_only_own_values_and_public_facts() -> None:
     assert GAME.get_observations(final)[1] == {
         "my_values": [0, 2, 2], "proposal": [1, 2, 2], "proposer": 1, "num_proposals": 2, "outcome": "deal"}
     assert GAME.get_rewards(final) == [3.0, 8.0]
-    walked = _play(["v0_3_1_0_v1_0_2_2", "reject"])
+    walked = replay(GAME, ["v0_3_1_0_v1_0_2_2", "reject"])
     assert GAME.get_observations(walked)[0] == {
         "my_values": [3, 1, 0], "proposal": None, "proposer": None, "num_proposals": 0, "outcome": "no_deal"}
 
 
 def test_deadline_and_no_mutation() -> None:
-    state = _play(["v0_3_3_3_v1_3_3_3"])
+    state = replay(GAME, ["v0_3_3_3_v1_3_3_3"])
     for count in range(1, 11):
         assert GAME.get_current_player(state) == (count - 1) % 2
         before = copy.deepcopy(state)
@@ -140,7 +133,7 @@ def test_resample_has_full_support() -> None:
     for actions, player in cases:
         view = player_view(GAME, actions, player)
         expected = _consistent_histories(view, player)
-        own = GAME.get_observations(_play(actions[:1]))[player]["my_values"]
+        own = GAME.get_observations(replay(GAME, actions[:1]))[player]["my_values"]
         # Exactly the 64 opponent valuations, with the player's own values and the public line fixed.
         assert len(expected) == 64
         assert {h[0] for h in expected} == {
@@ -172,7 +165,7 @@ def test_opponent_values_never_leak() -> None:
     for _ in range(60):
         player = rng.randrange(2)
         own = rng.choice(VALUE_TRIPLES)
-        state = _play([_values_action(own, own)])
+        state = replay(GAME, [_values_action(own, own)])
         line = []
         while GAME.get_current_player(state) != -4:
             action = rng.choice(GAME.get_legal_actions(state))
@@ -181,7 +174,7 @@ def test_opponent_values_never_leak() -> None:
         seen = []
         for other in rng.sample(VALUE_TRIPLES, 4):
             actions = [_values_action(own, other) if player == 0 else _values_action(other, own)] + line
-            observations = [GAME.get_observations(_play(actions[:k]))[player] for k in range(len(actions) + 1)]
+            observations = [GAME.get_observations(replay(GAME, actions[:k]))[player] for k in range(len(actions) + 1)]
             seen.append((observations, player_view(GAME, actions, player)))
         assert all(item == seen[0] for item in seen)
         compared += len(seen)
@@ -232,7 +225,7 @@ def test_agrees_with_openspiel_negotiation() -> None:
         utilities = [list(start.agent_utils(0)), list(start.agent_utils(1))]
         for _ in range(12):
             os_state = start.clone()
-            state = _play([rng.choice(GAME.get_legal_actions(GAME.get_initial_state()))])
+            state = replay(GAME, [rng.choice(GAME.get_legal_actions(GAME.get_initial_state()))])
             history = []
             while not os_state.is_terminal():
                 assert GAME.get_current_player(state) == os_state.current_player(), history

@@ -9,6 +9,7 @@ names a quadrant in OpenSpiel's order (top-left, top-right, bottom-right, bottom
 import pyspiel
 
 from gamecwm.games import load_reference
+from gamecwm.games.playout import replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 ref = load_reference("pentago")
@@ -24,13 +25,6 @@ def _translate(os_state: pyspiel.State, action: int) -> str:
     return f"{mark}({row},{col})_rotate_{OPENSPIEL_QUADRANT[rotation // 2]}_{direction}"
 
 
-def _play(actions: list[str]) -> dict:
-    state = ref.get_initial_state()
-    for action in actions:
-        state = ref.apply_action(state, action)
-    return state
-
-
 def _marks(state: dict) -> dict[tuple[int, int], str]:
     return {(r, c): v for r, line in enumerate(state["board"]) for c, v in enumerate(line) if v}
 
@@ -42,15 +36,15 @@ def test_agrees_with_openspiel() -> None:
 
 
 def test_rotation_examples_of_the_rules() -> None:
-    assert _marks(_play(["x(0,0)_rotate_0_CW"])) == {(0, 2): "x"}
-    assert _marks(_play(["x(0,0)_rotate_0_CCW"])) == {(2, 0): "x"}
-    assert _marks(_play(["x(3,3)_rotate_3_CW"])) == {(3, 5): "x"}
-    assert _marks(_play(["x(4,1)_rotate_2_CCW"])) == {(4, 1): "x"}  # the centre never moves
-    assert _marks(_play(["x(1,5)_rotate_1_CW"])) == {(2, 4): "x"}
+    assert _marks(replay(ref, ["x(0,0)_rotate_0_CW"])) == {(0, 2): "x"}
+    assert _marks(replay(ref, ["x(0,0)_rotate_0_CCW"])) == {(2, 0): "x"}
+    assert _marks(replay(ref, ["x(3,3)_rotate_3_CW"])) == {(3, 5): "x"}
+    assert _marks(replay(ref, ["x(4,1)_rotate_2_CCW"])) == {(4, 1): "x"}  # the centre never moves
+    assert _marks(replay(ref, ["x(1,5)_rotate_1_CW"])) == {(2, 4): "x"}
 
 
 def test_four_turns_restore_a_quadrant() -> None:
-    state = _play(["x(3,0)_rotate_1_CW", "o(3,1)_rotate_1_CW", "x(5,2)_rotate_1_CW", "o(4,0)_rotate_2_CW"])
+    state = replay(ref, ["x(3,0)_rotate_1_CW", "o(3,1)_rotate_1_CW", "x(5,2)_rotate_1_CW", "o(4,0)_rotate_2_CW"])
     before = _marks(state)
     for mark, cell in (("x", "(0,0)"), ("o", "(0,1)"), ("x", "(0,2)"), ("o", "(1,0)")):
         state = ref.apply_action(state, f"{mark}{cell}_rotate_2_CW")
@@ -60,14 +54,14 @@ def test_four_turns_restore_a_quadrant() -> None:
 
 
 def test_observations_and_names() -> None:
-    state = _play(["x(5,0)_rotate_1_CW"])
+    state = replay(ref, ["x(5,0)_rotate_1_CW"])
     observation = {"board": state["board"], "status": "ongoing"}
     assert ref.get_observations(state) == [observation, observation]
     assert [ref.get_player_name(p) for p in (0, 1, -4)] == ["Player 0 (X)", "Player 1 (O)", "Terminal"]
 
 
 def test_apply_action_does_not_mutate() -> None:
-    state = _play(["x(0,0)_rotate_0_CW"])
+    state = replay(ref, ["x(0,0)_rotate_0_CW"])
     snapshot = repr(state)
     ref.apply_action(state, "o(1,0)_rotate_0_CCW")
     assert repr(state) == snapshot

@@ -15,6 +15,7 @@ import random
 import pyspiel
 
 from gamecwm.games import load_reference
+from gamecwm.games.playout import replay
 from gamecwm.protocol import chance_outcomes
 
 ref = load_reference("pig")
@@ -26,13 +27,6 @@ def _os_player(os_state: pyspiel.State) -> int:
     if os_state.is_terminal():
         return -4
     return -1 if os_state.is_chance_node() else os_state.current_player()
-
-
-def _play(actions: list[str]) -> dict:
-    state = ref.get_initial_state()
-    for action in actions:
-        state = ref.apply_action(state, action)
-    return state
 
 
 def _lockstep(game: pyspiel.Game, rng: random.Random, roll_bias: float) -> tuple[int, list[float]]:
@@ -104,20 +98,20 @@ def test_observations_of_worked_example() -> None:
     ]
     actions = ["roll", "5", "roll", "4", "hold", "roll", "1"]
     for step, observation in enumerate(expected):
-        assert ref.get_observations(_play(actions[:step])) == [observation, observation]
+        assert ref.get_observations(replay(ref, actions[:step])) == [observation, observation]
 
 
 def test_bust_loses_turn_total_and_win_observation() -> None:
-    state = _play(["roll", "6", "roll", "1"])
+    state = replay(ref, ["roll", "6", "roll", "1"])
     assert ref.get_observations(state)[0]["turn_total"] == 0
     assert ref.get_observations(state)[0]["turn_player"] == 1
-    final = _play(["roll", "6"] * 17 + ["hold"])
+    final = replay(ref, ["roll", "6"] * 17 + ["hold"])
     assert ref.get_observations(final)[0]["scores"] == [102, 0]
     assert ref.get_observations(final)[0]["current_player"] == -4
 
 
 def test_apply_action_does_not_mutate_and_names() -> None:
-    state = _play(["roll", "4"])
+    state = replay(ref, ["roll", "4"])
     snapshot = repr(state)
     ref.apply_action(state, "hold")
     ref.apply_action(ref.apply_action(state, "roll"), "1")

@@ -17,7 +17,7 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
-from gamecwm.games.playout import random_playout
+from gamecwm.games.playout import random_playout, replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 GAME = load_reference("poker_holdem")
@@ -42,43 +42,36 @@ stack = 1000 1000
 END GAMEDEF"""
 
 
-def _play(actions):
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
-
-
 def test_worked_example_observations() -> None:
     start = GAME.get_observations(GAME.get_initial_state())
     assert start[0] == {"my_hole_cards": [], "board": [], "pot": 1.5, "my_contribution": 0.5, "opp_contribution": 1.0,
                         "round": 0, "player_id": 0, "terminal": False, "history": []}
-    after_three = GAME.get_observations(_play(WORKED[:3]))
+    after_three = GAME.get_observations(replay(GAME, WORKED[:3]))
     assert after_three[0]["my_hole_cards"] == ["Ah", "Kh"] and after_three[1]["my_hole_cards"] == ["7d"]
     assert after_three[1]["round"] == 0
-    preflop = GAME.get_observations(_play(WORKED[:4]))
+    preflop = GAME.get_observations(replay(GAME, WORKED[:4]))
     assert preflop[1] == {"my_hole_cards": ["7d", "2s"], "board": [], "pot": 1.5, "my_contribution": 1.0,
                           "opp_contribution": 0.5, "round": 1, "player_id": 1, "terminal": False, "history": []}
-    flop_deal = GAME.get_observations(_play(WORKED[:7]))[0]
+    flop_deal = GAME.get_observations(replay(GAME, WORKED[:7]))[0]
     assert (flop_deal["round"], flop_deal["board"], flop_deal["pot"]) == (2, ["Tc"], 2.0)
     assert flop_deal["history"] == ["Call", "Check"]
-    river = _play(WORKED[:17])
+    river = replay(GAME, WORKED[:17])
     assert river["contributions"] == [3.0, 1.0] and river["round"] == 4 and river["bets_in_round"] == 1
-    final = GAME.get_observations(_play(WORKED))
+    final = GAME.get_observations(replay(GAME, WORKED))
     assert final[0] == {"my_hole_cards": ["Ah", "Kh"], "board": ["Tc", "3c", "8s", "4d", "9h"], "pot": 6.0,
                         "my_contribution": 3.0, "opp_contribution": 3.0, "round": 4, "player_id": 0, "terminal": True,
                         "history": ["Call", "Check", "Check", "Check", "Check", "Check", "Check", "Raise", "Call"],
                         "opponent_hole_cards": ["7d", "2s"]}
     assert final[1]["opponent_hole_cards"] == ["Ah", "Kh"]
-    assert GAME.get_rewards(_play(WORKED)) == [3.0, -3.0]
+    assert GAME.get_rewards(replay(GAME, WORKED)) == [3.0, -3.0]
 
 
 def test_fold_keeps_round_and_hides_cards() -> None:
-    folded = _play(WORKED[:9] + ["Raise", "Fold"])
+    folded = replay(GAME, WORKED[:9] + ["Raise", "Fold"])
     assert GAME.get_rewards(folded) == [-1.0, 1.0]
     for observation in GAME.get_observations(folded):
         assert observation["round"] == 2 and observation["terminal"] and "opponent_hole_cards" not in observation
-    assert all("opponent_hole_cards" not in o for o in GAME.get_observations(_play(WORKED[:17])))
+    assert all("opponent_hole_cards" not in o for o in GAME.get_observations(replay(GAME, WORKED[:17])))
     assert GAME.get_player_name(0) == "Small Blind" and GAME.get_player_name(1) == "Big Blind"
     assert GAME.get_player_name(-1) == "Chance" and GAME.get_player_name(-4) == "Terminal"
 
@@ -123,7 +116,7 @@ def _showdown(hole0, hole1, board):
     actions = [f"deal:{c}" for c in hole0 + hole1] + ["Call", "Check"]
     actions += [f"deal:{c}" for c in board[:3]] + ["Check", "Check", f"deal:{board[3]}", "Check", "Check"]
     actions += [f"deal:{board[4]}", "Check", "Check"]
-    return GAME.get_rewards(_play(actions))
+    return GAME.get_rewards(replay(GAME, actions))
 
 
 def test_showdowns_agree_with_brute_force_ranking() -> None:
@@ -170,7 +163,7 @@ def test_opponent_hole_cards_never_leak() -> None:
         player = rng.randrange(2)
         cards = rng.sample(ALL_CARDS, 4)
         base = [f"deal:{c}" for c in cards]
-        line = _random_line(rng, _play(base))
+        line = _random_line(rng, replay(GAME, base))
         used = {a[5:] for a in base + line if a.startswith("deal:")}
         views = []
         for _ in range(3):
@@ -178,7 +171,7 @@ def test_opponent_hole_cards_never_leak() -> None:
             hole = cards[:2] + other if player == 0 else other + cards[2:]
             actions = [f"deal:{c}" for c in hole] + line
             views.append(player_view(GAME, actions, player))
-            observations = [GAME.get_observations(_play(actions[:k]))[player] for k in range(len(actions))]
+            observations = [GAME.get_observations(replay(GAME, actions[:k]))[player] for k in range(len(actions))]
             views.append([o for o in observations if not o["terminal"]])
         assert views[0] == views[2] == views[4] and views[1] == views[3] == views[5]
         compared += bool(views[0])

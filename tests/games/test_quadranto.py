@@ -11,17 +11,10 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
-from gamecwm.games.playout import random_playout
+from gamecwm.games.playout import random_playout, replay
 
 GAME = load_reference("quadranto")
 P1_STARTS = ["place_p1:2,2", "place_p1:2,3", "place_p1:3,2", "place_p1:3,3"]
-
-
-def _play(actions: list[str]):
-    state = GAME.get_initial_state()
-    for action in actions:
-        state = GAME.apply_action(state, action)
-    return state
 
 
 def test_not_in_openspiel() -> None:
@@ -29,18 +22,18 @@ def test_not_in_openspiel() -> None:
 
 
 def test_observations_show_own_cell_and_opponent_quadrant() -> None:
-    assert GAME.get_observations(_play([])) == [{}, {}]
-    assert GAME.get_observations(_play(["place_p0:0,1"])) == [{}, {}]
-    assert GAME.get_observations(_play(["place_p0:0,1", "place_p1:3,2"])) == [
+    assert GAME.get_observations(replay(GAME, [])) == [{}, {}]
+    assert GAME.get_observations(replay(GAME, ["place_p0:0,1"])) == [{}, {}]
+    assert GAME.get_observations(replay(GAME, ["place_p0:0,1", "place_p1:3,2"])) == [
         {"loc": [0, 1], "opponent_quadrant": 4},
         {"loc": [3, 2], "opponent_quadrant": 1},
     ]
-    state = _play(["place_p0:1,1", "place_p1:2,2", "Right", "Left"])
+    state = replay(GAME, ["place_p0:1,1", "place_p1:2,2", "Right", "Left"])
     assert GAME.get_observations(state) == [
         {"loc": [1, 2], "opponent_quadrant": 3},
         {"loc": [2, 1], "opponent_quadrant": 2},
     ]
-    final = _play(["place_p0:1,1", "place_p1:2,2", "Right", "Up"])
+    final = replay(GAME, ["place_p0:1,1", "place_p1:2,2", "Right", "Up"])
     assert GAME.get_observations(final) == [
         {"loc": [1, 2], "opponent_quadrant": 2},
         {"loc": [1, 2], "opponent_quadrant": 2},
@@ -49,9 +42,9 @@ def test_observations_show_own_cell_and_opponent_quadrant() -> None:
 
 
 def test_state_fields_and_move_counter() -> None:
-    state = _play(["place_p0:0,0", "place_p1:3,3", "Stay", "Left"])
+    state = replay(GAME, ["place_p0:0,0", "place_p1:3,3", "Stay", "Left"])
     assert state == {"p0_loc": [0, 0], "p1_loc": [3, 2], "moves": 2, "current_player": 0, "status": "playing"}
-    draw = _play(["place_p0:0,0", "place_p1:3,3"] + ["Stay"] * 20)
+    draw = replay(GAME, ["place_p0:0,0", "place_p1:3,3"] + ["Stay"] * 20)
     assert draw["status"] == "draw" and draw["moves"] == 20
     names = [GAME.get_player_name(p) for p in (-1, 0, 1, -4, 7)]
     assert names == ["Chance", "Player 0", "Player 1", "Terminal", "Terminal"]
@@ -59,10 +52,10 @@ def test_state_fields_and_move_counter() -> None:
 
 def test_only_the_mover_captures_and_stay_never_does() -> None:
     # Player 0 walks onto player 1: player 0 wins even though player 1 "waited" there.
-    state = _play(["place_p0:1,1", "place_p1:2,2", "Right", "Stay", "Down"])
+    state = replay(GAME, ["place_p0:1,1", "place_p1:2,2", "Right", "Stay", "Down"])
     assert GAME.get_rewards(state) == [1.0, -1.0] and GAME.get_current_player(state) == -4
     # Adjacent players that both stay never end the game early.
-    state = _play(["place_p0:1,1", "place_p1:2,2", "Right"] + ["Stay"] * 9)
+    state = replay(GAME, ["place_p0:1,1", "place_p1:2,2", "Right"] + ["Stay"] * 9)
     assert GAME.get_current_player(state) == 0 and GAME.get_rewards(state) == [0.0, 0.0]
 
 
@@ -153,7 +146,7 @@ def test_opponent_cell_never_leaks() -> None:
         views.add(repr(player_view(GAME, actions, 1)))
     assert len(views) == 1
     for actions in (["place_p0:0,0", "place_p1:3,3"], ["place_p0:1,1", "place_p1:2,2", "Right", "Up"]):
-        for observation in GAME.get_observations(_play(actions)):
+        for observation in GAME.get_observations(replay(GAME, actions)):
             assert set(observation) == {"loc", "opponent_quadrant"}
 
 

@@ -7,20 +7,14 @@ column x and row y; we write that cell as `y,x` (row first), so the translation 
 
 import json
 
-import pytest
 import pyspiel
+import pytest
 
 from gamecwm.games import load_reference
+from gamecwm.games.playout import replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 game = load_reference("y")
-
-
-def _play(actions: list[str]) -> dict:
-    state = game.get_initial_state()
-    for action in actions:
-        state = game.apply_action(state, action)
-    return state
 
 
 def _translate(os_state: pyspiel.State, action: int) -> str:
@@ -39,7 +33,7 @@ def test_observations_use_tuple_keys() -> None:
         {"board": {}, "current_player": 0, "terminal": False},
         {"board": {}, "current_player": 0, "terminal": False},
     ]
-    state = _play(["0,0", "1,0", "4,9"])
+    state = replay(game, ["0,0", "1,0", "4,9"])
     obs = game.get_observations(state)
     assert obs[0] == obs[1] == {
         "board": {(0, 0): 0, (1, 0): 1, (4, 9): 0},
@@ -52,7 +46,7 @@ def test_terminal_observation_and_rewards() -> None:
     actions = []
     for k in range(18):
         actions += [f"0,{k}", f"1,{k}"]
-    state = _play(actions + ["0,18"])
+    state = replay(game, actions + ["0,18"])
     obs = game.get_observations(state)[1]
     assert obs["current_player"] == -4 and obs["terminal"] is True
     assert len(obs["board"]) == 37 and obs["board"][(0, 18)] == 0 and obs["board"][(1, 17)] == 1
@@ -67,7 +61,7 @@ def test_player_names() -> None:
 
 
 def test_rejects_non_strings_and_does_not_mutate() -> None:
-    state = _play(["3,3"])
+    state = replay(game, ["3,3"])
     before = json.loads(json.dumps(state))
     for bad in (None, 5, (3, 4), ["3,4"], "3,3", " 3,4", "3,4\n"):
         with pytest.raises(ValueError):

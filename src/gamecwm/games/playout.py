@@ -19,6 +19,14 @@ class Playout:
     terminal: bool = False
 
 
+def replay(module: ModuleType, actions: list[Action]) -> dict:
+    """The state reached by applying `actions` in order from the initial state."""
+    state = module.get_initial_state()
+    for action in actions:
+        state = module.apply_action(state, action)
+    return state
+
+
 def sample_chance(module: ModuleType, state: dict, rng: random.Random) -> Action:
     """Draw a chance outcome by its probability."""
     outcomes = chance_outcomes(module, state)

@@ -16,8 +16,10 @@ from types import ModuleType
 from typing import Any
 
 from gamecwm.games.information import player_view
+from gamecwm.games.playout import replay as state_after
 from gamecwm.games.scenarios import run_scenario
 from gamecwm.protocol import CHANCE_PLAYER_ID, TERMINAL_PLAYER_ID, missing_functions
+from gamecwm.sandbox.tasks import pick, pick_chance
 
 MAX_TEXT = 300  # characters of any candidate-provided text kept in a trace
 
@@ -223,15 +225,9 @@ def walk(module: ModuleType, streams: list[list[float]], max_steps: int, mutatio
 
 def choose_action(record: dict[str, Any], u: float) -> str:
     """The action a choice value u in [0, 1) selects at a recorded state (chance by probability)."""
-    legal = record["legal"]
     if record["player"] == CHANCE_PLAYER_ID and record.get("chance"):
-        cumulative = 0.0
-        for action, probability in record["chance"].items():
-            cumulative += probability
-            if u < cumulative:
-                return action
-        return list(record["chance"])[-1]
-    return legal[min(int(u * len(legal)), len(legal) - 1)]
+        return pick_chance(list(record["chance"].items()), u)
+    return pick(record["legal"], u)
 
 
 def scenarios(module: ModuleType, scenario_list: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -244,10 +240,7 @@ def final_observations(module: ModuleType, histories: list[list[str]]) -> list[d
     results = []
     for history in histories:
         try:
-            state = module.get_initial_state()
-            for action in history:
-                state = module.apply_action(state, action)
-            obs = module.get_observations(state)
+            obs = module.get_observations(state_after(module, history))
             results.append({"obs": [canonical(obs[0]), canonical(obs[1])], "error": None})
         except Exception as exc:  # noqa: BLE001
             results.append({"obs": None, "error": _error(exc)})

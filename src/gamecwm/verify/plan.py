@@ -14,7 +14,7 @@ from typing import Any
 
 from gamecwm.games import get_game, load_reference, load_scenarios
 from gamecwm.games.information import player_view
-from gamecwm.games.playout import random_playout
+from gamecwm.games.playout import random_playout, replay
 from gamecwm.games.registry import GameInfo
 from gamecwm.protocol import TERMINAL_PLAYER_ID
 from gamecwm.verify import drivers
@@ -107,10 +107,7 @@ def _decision_cuts(reference: ModuleType, actions: list[str]) -> list[tuple[int,
 
 
 def _final_observation(reference: ModuleType, history: list[str], player: int) -> Any:
-    state = reference.get_initial_state()
-    for action in history:
-        state = reference.apply_action(state, action)
-    return reference.get_observations(state)[player]
+    return reference.get_observations(replay(reference, history))[player]
 
 
 def _information_probes(
