@@ -2,14 +2,18 @@
 
 Run with `.venv/bin/python bench/verify_bench.py [--seeds N]`. Each game's reference is verified as
 a candidate (through the sandbox) under N seeds; the reference plan for a seed is computed first,
-as a batch run would have it cached, so the times are those of verifying a candidate.
+as a batch run would have it cached, so the times are those of verifying a candidate. The ratio
+column compares each median with `bench/baselines/verify_medians.json`, the medians of the verifier
+before it judged answers alone (both workers' runs, the second hash seed's included, count here).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -20,11 +24,14 @@ from gamecwm.verify import VerifyConfig, verify
 from gamecwm.verify.batch import Candidate, verify_many
 from gamecwm.verify.plan import build_plan
 
+BASELINE = Path(__file__).parent / "baselines" / "verify_medians.json"
+
 
 def per_game_times(seeds: int, pool: SandboxPool) -> Table:
     """Median and 90th-percentile verification time of each game's reference, one worker."""
     table = Table(title=f"Verifying a correct candidate ({seeds} seeds, one worker, sandbox on)")
-    for column in ("game", "median (s)", "p90 (s)", "plan (s)", "score"):
+    baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+    for column in ("game", "median (s)", "p90 (s)", "plan (s)", "score", "ratio to baseline"):
         table.add_column(column, justify="left" if column == "game" else "right")
     config = VerifyConfig()
     for game in list_games():
@@ -40,8 +47,10 @@ def per_game_times(seeds: int, pool: SandboxPool) -> Table:
             scores.append(report.score or 0.0)
         times.sort()
         p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
-        table.add_row(game.name, f"{statistics.median(times):.3f}", f"{p90:.3f}",
-                      f"{statistics.median(plan_times):.3f}", f"{min(scores):.3f}")
+        median = statistics.median(times)
+        ratio = f"{median / baseline[game.name]:.2f}x" if game.name in baseline else "n/a"
+        table.add_row(game.name, f"{median:.3f}", f"{p90:.3f}", f"{statistics.median(plan_times):.3f}",
+                      f"{min(scores):.3f}", ratio)
     return table
 
 

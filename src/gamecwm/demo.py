@@ -12,9 +12,9 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from gamecwm.cli.games import games_table
 from gamecwm.games import get_game, list_games, load_reference
 from gamecwm.games.playout import random_playout
-from gamecwm.games.present import games_table
 from gamecwm.sandbox import SandboxPool
 from gamecwm.verify.batch import Candidate, verify_many
 from gamecwm.verify.calibration import NON_PLAYING_STUBS

@@ -118,7 +118,8 @@ def load_module_from_source(source: str, name: str | None = None, filename: str 
     module_name = name or f"gamecwm_candidate_{next(_module_counter)}"
     module = ModuleType(module_name)
     module.__file__ = filename
-    code = compile(source, filename, "exec")
+    # dont_inherit: the source compiles as plain Python does, never with this module's __future__ flags.
+    code = compile(source, filename, "exec", dont_inherit=True)
     sys.modules[module_name] = module
     try:
         exec(code, module.__dict__)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from gamecwm.envs import drivers
 from gamecwm.envs.config import EnvConfig, ExploreConfig
-from gamecwm.envs.drivers import pick_outcome
 from gamecwm.envs.encoding import (
     ActionTable,
     ActionTableError,
     ObservationEncodingError,
     check_shape,
-    explore_actions,
     observation_numbers,
     observation_text,
     plain,
@@ -24,11 +23,18 @@ from gamecwm.games.registry import load_reference
 def test_plain_makes_canonical_json_data():
     value = {(0, 1): {3, 1, 2}, "b": (1, 2.5, None), "a": [True, "x"], "o": object}
     data = plain(value)
-    assert data == {"(0, 1)": [1, 2, 3], "b": [1, 2.5, None], "a": [True, "x"], "o": repr(object)}
-    assert observation_text(data, 100) == '{"(0, 1)":[1,2,3],"a":[true,"x"],"b":[1,2.5,null],"o":"<class \'object\'>"}'
+    assert data == {"(0,1)": [1, 2, 3], "b": [1, 2.5, None], "a": [True, "x"], "o": repr(object)}
+    assert observation_text(data, 100) == '{"(0,1)":[1,2,3],"a":[true,"x"],"b":[1,2.5,null],"o":"<class \'object\'>"}'
     assert observation_text(plain({"é": "ü"}), 100) == '{"\\u00e9":"\\u00fc"}'
     with pytest.raises(ObservationEncodingError, match="max_text_length"):
         observation_text(list(range(100)), 50)
+
+
+def test_equal_keys_and_sets_give_one_observation_text():
+    # Keys and set members are written as the kernel's canonical text: equal values, equal text.
+    first = plain({(0, 1): {1, 9}, 1: "one"})
+    second = plain({(0, 1.0): {9, 1}, 1.0: "one"})
+    assert observation_text(first, 100) == observation_text(second, 100) == '{"(0,1)":[1,9],"1":"one"}'
 
 
 def test_observation_numbers_follow_canonical_order():
@@ -58,14 +64,20 @@ def test_encoder_forms_and_text_round_trip():
     assert custom.encode({"board": "xox"}).tolist() == [3.0, 0.0, 1.0]
 
 
+def _explore(module, max_states, playouts, max_playout_steps, max_actions, seed, max_length):
+    found = drivers.explore(module, max_states=max_states, playouts=playouts, max_playout_steps=max_playout_steps,
+                            max_actions=max_actions, seed=seed, max_length=max_length)
+    return found["actions"], found["complete"]
+
+
 def test_exploration_is_exhaustive_on_small_games_and_capped_on_large_ones():
-    actions, complete = explore_actions(load_reference("kuhn_poker"), 10_000, 0, 0, 100, 0, 10)
+    actions, complete = _explore(load_reference("kuhn_poker"), 10_000, 0, 0, 100, 0, 10)
     assert complete and actions == sorted(actions) and len(actions) == 3
     chess = load_reference("chess")
-    actions, complete = explore_actions(chess, 50, 2, 100, 10_000, 0, 12_700)
+    actions, complete = _explore(chess, 50, 2, 100, 10_000, 0, 12_700)
     assert not complete and 20 <= len(actions) < 1_000
-    assert explore_actions(chess, 50, 2, 100, 10_000, 0, 12_700) == (actions, complete)  # seeded
-    capped, _ = explore_actions(chess, 10_000, 5, 1_000, 25, 0, 12_700)
+    assert _explore(chess, 50, 2, 100, 10_000, 0, 12_700) == (actions, complete)  # seeded
+    capped, _ = _explore(chess, 10_000, 5, 1_000, 25, 0, 12_700)
     assert len(capped) == 25
 
 
@@ -82,15 +94,6 @@ def test_overflow_slots_are_fixed_by_the_legal_set():
     assert exact.size == 1 and exact.assign(["a", "new"]) == ({0: "a"}, 1)
     with pytest.raises(ActionTableError):
         ActionTable.from_actions([], complete=True)
-
-
-def test_chance_outcomes_are_picked_by_probability():
-    outcomes = [("a", 0.25), ("b", 0.5), ("c", 0.25)]
-    assert [pick_outcome(outcomes, u) for u in (0.0, 0.24, 0.25, 0.74, 0.75, 0.999)] == ["a", "a", "b", "b", "c", "c"]
-    with pytest.raises(ValueError):
-        pick_outcome([("a", -1.0)], 0.5)
-    with pytest.raises(ValueError):
-        pick_outcome([], 0.5)
 
 
 def test_configs_refuse_bad_values():

@@ -31,11 +31,11 @@ def _generations(path: Path) -> None:
 def test_evaluate_resumes_and_report_tables_hold_the_numbers(tmp_path: Path, capsys) -> None:
     generations, results = tmp_path / "gens.jsonl", tmp_path / "results.jsonl"
     _generations(generations)
-    first = evaluate_samples(generations, results, workers=1, progress=False)
+    first = evaluate_samples(generations, results, workers=1, progress=False).records
     assert len(first) == 4
     lines = results.read_text().splitlines()
     results.write_text("\n".join(lines[:2]) + "\n" + lines[2][:40])  # an interrupted run
-    second = evaluate_samples(generations, results, workers=1, progress=False)
+    second = evaluate_samples(generations, results, workers=1, progress=False).records
     assert len(second) == 4 and results.read_text().splitlines()[:2] == lines[:2]
     by_key = {r["key"]: r for r in second}
     assert by_key["good|tic_tac_toe/protocol@1/0"]["passed"]
@@ -62,11 +62,13 @@ def test_evaluate_command_rejects_a_bad_file(tmp_path: Path, capsys) -> None:
     path = tmp_path / "gens.jsonl"
     path.write_text('{"id": "x"}\n')
     assert main(["evaluate", str(path), "--out", str(tmp_path / "r.jsonl")]) == 2
-    assert "without id/model/game/code" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert f"{path}: line 1: no model/game/code" in error and "--skip-malformed" in error
 
 
 def test_report_needs_existing_files(tmp_path: Path, capsys) -> None:
     assert main(["report", str(tmp_path / "none.jsonl"), "--out", str(tmp_path)]) == 2
+    assert "no such results file" in capsys.readouterr().err
     assert read_records(tmp_path / "none.jsonl") == []
 
 

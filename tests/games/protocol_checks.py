@@ -8,14 +8,14 @@ import random
 import time
 from types import ModuleType
 
-from gamecwm.games.playout import sample_chance
 from gamecwm.games.registry import GameInfo
+from gamecwm.games.runtime import random_action
 from gamecwm.protocol import CHANCE_PLAYER_ID, PROBABILITY_TOLERANCE, TERMINAL_PLAYER_ID, chance_outcomes
 
 # Every game gets up to this many playouts, as many as fit in the time budget (at least the minimum).
 MAX_PLAYOUTS = 200
 MIN_PLAYOUTS = 20
-TIME_BUDGET_S = 4.0
+TIME_BUDGET_S = 2.0
 # Deep-copy-and-compare (the no-mutation check) on every step of long games is costly; check it on
 # every step of the first playouts and at sampled steps afterwards.
 FULL_MUTATION_CHECK_PLAYOUTS = 10
@@ -50,7 +50,7 @@ def check_playout(module: ModuleType, info: GameInfo, seed: int, check_every_ste
             assert all(p > 0 for _, p in outcomes), f"non-positive chance probability after {history}"
             total = sum(p for _, p in outcomes)
             assert abs(total - 1.0) < PROBABILITY_TOLERANCE, f"chance probabilities sum to {total} after {history}"
-            action = sample_chance(module, state, rng)
+            action = random_action(module, state, rng)
         else:
             action = rng.choice(legal)
         check_now = check_every_step or rng.random() < 0.1

@@ -28,7 +28,7 @@ def _state(player: int, dice: list[int], own: dict[int, int], other: dict[int, i
     for point, count in other.items():
         points[point - 1] -= sign * count
     state = {"points": points, "bar": [0, 0], "borne_off": [0, 0], "dice": dice, "player": player,
-             "turn": 0, "winner": None, "terminal": False}
+             "current_player": player if dice else -1, "turn": 0, "winner": None}
     state.update(extra)
     return state
 
@@ -155,6 +155,7 @@ def _os_turn_results(os_state: pyspiel.State) -> dict:
     return results
 
 
+@pytest.mark.slow
 def test_backgammon_turns_agree_with_openspiel() -> None:
     game = pyspiel.load_game("backgammon", {"scoring_type": "winloss_scoring"})
     rng = random.Random(11)
@@ -171,7 +172,7 @@ def test_backgammon_turns_agree_with_openspiel() -> None:
             player = os_state.current_player()
             points, bar, off = _os_position(os_state)
             ours = {"points": list(points), "bar": list(bar), "borne_off": list(off), "dice": dice, "player": player,
-                    "turn": 0, "winner": None, "terminal": False}
+                    "current_player": player, "turn": 0, "winner": None}
             ours_after = {}
             for action in backgammon.get_legal_actions(ours):
                 after = backgammon.apply_action(ours, action)

@@ -18,7 +18,7 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 
 GAME = load_reference("blackjack")
 RANKS = "23456789TJQKA"

@@ -21,7 +21,7 @@ import pyspiel
 import pytest
 
 from gamecwm.games import load_reference
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 
 ref = load_reference("breakthrough")
 

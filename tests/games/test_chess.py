@@ -226,6 +226,7 @@ def _lockstep(start_fen: str | None, playouts: int, seed: int) -> tuple[int, int
     return steps, finished
 
 
+@pytest.mark.slow
 def test_agrees_with_openspiel_from_the_start() -> None:
     steps, finished = _lockstep(None, playouts=30, seed=3)
     assert steps > 30 * 100 and finished >= 20
@@ -300,14 +301,15 @@ def _openspiel_replay(actions: list[str]) -> list[pyspiel.State]:
 def test_scenarios_agree_with_openspiel() -> None:
     """Replays every scenario in OpenSpiel and checks its expectations there too (independent of ours).
 
-    The two knight-shuttle scenarios (50-move rule) repeat positions, which OpenSpiel (not our spec)
-    draws by threefold repetition, so they are skipped here; test_fifty_move_rule_* covers the clock.
+    The knight-shuttle scenarios (the 50-move rule, and repetition not being a rule) repeat positions,
+    which OpenSpiel (not our spec) draws by threefold repetition, so they are skipped here;
+    test_fifty_move_rule_* covers the clock.
     """
     from gamecwm.games import load_scenarios
     from gamecwm.games.scenarios import expectations_by_step
 
     for scenario in load_scenarios("chess"):
-        if scenario["name"] in ("fifty_move_draw", "pawn_move_resets_the_clock"):
+        if scenario["name"] in ("fifty_move_draw", "pawn_move_resets_the_clock", "repetition_is_not_a_rule"):
             continue
         states = _openspiel_replay(scenario["actions"])
         for step, expect in expectations_by_step(scenario).items():

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from gamecwm.games import load_reference
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 
 game = load_reference("converge")
 

@@ -8,7 +8,7 @@ OpenSpiel's game with num_rows=2, num_cols=2 (boxes) and utility_margin=False ha
 import pyspiel
 
 from gamecwm.games import load_reference
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 ref = load_reference("dots_and_boxes")

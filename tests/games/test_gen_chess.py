@@ -139,6 +139,7 @@ class Naive:
         return self.result if self.result is not None else [0.0, 0.0]
 
 
+@pytest.mark.slow
 def test_agrees_with_a_naive_model_over_random_games() -> None:
     rng = random.Random(7)
     endings = set()

@@ -12,7 +12,7 @@ import pyspiel
 import pytest
 
 from gamecwm.games import load_reference, load_scenarios
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 ref = load_reference("gen_tic_tac_toe")

@@ -11,7 +11,7 @@ import pyspiel
 import pytest
 
 from gamecwm.games import load_reference
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 go = load_reference("go")

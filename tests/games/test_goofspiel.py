@@ -17,7 +17,7 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 
 GAME = load_reference("goofspiel")
 

@@ -50,7 +50,7 @@ def _apply_with_side_forks(state: dict, action: str) -> dict:
     nxt = game.apply_action(state, action)
     player = state["current_player"]
     if nxt["winner"] is None and _forks_three_sides(nxt["board"], action, player):
-        nxt = {**nxt, "winner": player}
+        nxt = {**nxt, "winner": player, "current_player": game.TERMINAL}
     return nxt
 
 
@@ -73,6 +73,7 @@ def test_labels_match_openspiel() -> None:
     assert all(os_state.action_to_string(a).upper() == _translate(os_state, a) for a in os_state.legal_actions())
 
 
+@pytest.mark.slow
 def test_havannah_agrees_with_openspiel_up_to_side_forks() -> None:
     os_game = pyspiel.load_game("havannah", {"board_size": 10, "swap": False})
     steps = crosscheck_playouts(WITH_SIDE_FORKS, os_game, _translate, playouts=150, seed=5)
@@ -124,7 +125,7 @@ def test_bridge_observation_at_the_end() -> None:
 
 def test_full_board_draw_and_names() -> None:
     assert [game.get_player_name(p) for p in (0, 1, -4)] == ["Player 1", "Player 2", "Terminal"]
-    state = {"board": {cell: 0 for cell in game.CELLS}, "current_player": 0, "winner": "draw"}
+    state = {"board": {cell: 0 for cell in game.CELLS}, "current_player": -4, "winner": "draw"}
     assert game.get_current_player(state) == -4
     assert game.get_legal_actions(state) == []
     assert game.get_rewards(state) == [0.0, 0.0]

@@ -18,7 +18,7 @@ from open_spiel.python.algorithms.expected_game_score import policy_value
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 from tests.games.information_support import consistent_histories
 
 GAME = load_reference("kuhn_poker")

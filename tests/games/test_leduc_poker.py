@@ -17,7 +17,7 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 from tests.games.information_support import consistent_histories
 
 GAME = load_reference("leduc_poker")

@@ -9,7 +9,7 @@ names a quadrant in OpenSpiel's order (top-left, top-right, bottom-right, bottom
 import pyspiel
 
 from gamecwm.games import load_reference
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 from tests.games.openspiel_crosscheck import crosscheck_playouts
 
 ref = load_reference("pentago")

@@ -15,7 +15,7 @@ import random
 import pyspiel
 
 from gamecwm.games import load_reference
-from gamecwm.games.playout import replay
+from gamecwm.games.runtime import replay
 from gamecwm.protocol import chance_outcomes
 
 ref = load_reference("pig")

@@ -11,7 +11,8 @@ import pyspiel
 
 from gamecwm.games import load_reference
 from gamecwm.games.information import player_view, view_mismatch
-from gamecwm.games.playout import random_playout, replay
+from gamecwm.games.playout import random_playout
+from gamecwm.games.runtime import replay
 
 GAME = load_reference("quadranto")
 P1_STARTS = ["place_p1:2,2", "place_p1:2,3", "place_p1:3,2", "place_p1:3,3"]

@@ -11,10 +11,11 @@ from gamecwm.cli import main
 from gamecwm.generate.backends import SamplingParams, make_backend
 from gamecwm.generate.run import generate_samples, import_samples, select_games
 from gamecwm.jsonl import read_records
+from gamecwm.records import RecordFileError
 from tests.generate.chat_server import ChatServer
 
 FIELDS = {"id", "model", "backend", "prompt_template", "sampling", "seed", "game", "completion", "code",
-          "prompt_tokens", "completion_tokens", "elapsed_s"}
+          "prompt_tokens", "completion_tokens", "elapsed_s", "provenance"}
 
 
 class _InterruptingBackend:
@@ -40,16 +41,21 @@ def test_generate_writes_every_field_and_resumes(tmp_path: Path) -> None:
                              SamplingParams(temperature=0.2), progress=False)
         assert len(read_records(out)) == 3
         before = len(server.requests)
-        added = generate_samples(backend, ["tic_tac_toe", "pig"], 3, out, SamplingParams(temperature=0.2),
-                                 progress=False)
-        assert added == 3 and len(server.requests) - before == 3  # only the missing samples are requested
+        summary = generate_samples(backend, ["tic_tac_toe", "pig"], 3, out, SamplingParams(temperature=0.2),
+                                   progress=False)
+        assert summary.written == 3 and len(server.requests) - before == 3  # only the missing samples are requested
+        assert summary.present == summary.total == 6 and not summary.failures
     records = read_records(out)
-    assert sorted(r["id"] for r in records) == sorted(f"{g}/protocol@1/{i}" for g in ("tic_tac_toe", "pig")
+    assert sorted(r["id"] for r in records) == sorted(f"m/{g}/protocol@1/{i}" for g in ("tic_tac_toe", "pig")
                                                       for i in range(3))
     assert all(FIELDS <= set(r) for r in records)
     assert records[0]["code"] == "def get_initial_state():\n    return {}\n"
     assert records[0]["sampling"]["temperature"] == 0.2
     assert len({r["seed"] for r in records}) == 6
+    provenance = records[0]["provenance"]
+    assert provenance["model"] == "m" and provenance["backend"] == "openai" and provenance["base_seed"] == 0
+    assert provenance["sampling"]["temperature"] == 0.2 and provenance["prompt_template"] == "protocol@1"
+    assert {"dataset_version", "package_version", "schema_version"} <= set(provenance)
 
 
 def test_generate_command_end_to_end(tmp_path: Path, monkeypatch) -> None:
@@ -88,8 +94,12 @@ def test_import_samples(tmp_path: Path) -> None:
     assert import_samples(folder, "outside-model", out) == 2
     assert import_samples(folder, "outside-model", out) == 0
     records = {r["id"]: r for r in read_records(out)}
-    assert records["kuhn_poker/imported/3"]["code"] == "b = 2\n"
-    assert records["tic_tac_toe/imported/0"]["model"] == "outside-model"
+    assert records["outside-model/kuhn_poker/imported/3"]["code"] == "b = 2\n"
+    assert records["outside-model/tic_tac_toe/imported/0"]["model"] == "outside-model"
+    with pytest.raises(RecordFileError, match="different run.*model"):
+        import_samples(folder, "second-model", out)
+    assert import_samples(folder, "second-model", out, resume_anyway=True) == 2
+    assert len(read_records(out)) == 4
     (folder / "notagame_gen1.py").write_text("")
     with pytest.raises(ValueError, match="notagame_gen1.py"):
         import_samples(folder, "outside-model", out)
@@ -104,3 +114,20 @@ def test_transformers_backend_samples_from_the_tiny_model(tiny_model_dir: Path, 
     assert all(0 < r["completion_tokens"] <= 12 and r["prompt_tokens"] > 100 for r in records)
     assert all(isinstance(r["completion"], str) for r in records)
     json.dumps(records)
+
+
+def test_a_failing_local_batch_is_a_failure_of_each_of_its_prompts(tiny_model_dir: Path, tmp_path: Path,
+                                                                  monkeypatch) -> None:
+    backend = make_backend("transformers", str(tiny_model_dir), batch_size=2)
+    calls = []
+
+    def out_of_memory(**kwargs):
+        calls.append(kwargs)
+        raise RuntimeError("CUDA out of memory")
+
+    monkeypatch.setattr(backend.network, "generate", out_of_memory)
+    out = tmp_path / "gens.jsonl"
+    summary = generate_samples(backend, ["pig"], 3, out, SamplingParams(max_tokens=4), progress=False)
+    assert len(calls) == 2 and summary.written == 0 and len(summary.failures) == 3
+    assert all("CUDA out of memory" in error for error in summary.failures.values())
+    assert out.read_text() == ""

@@ -33,10 +33,35 @@ def test_rate_limits_and_server_errors_are_retried(status: int) -> None:
     assert len(server.requests) == 3
 
 
-def test_persistent_errors_become_a_clear_error() -> None:
-    with ChatServer([(500, "broken")]) as server:
-        with pytest.raises(BackendError, match="500"):
-            list(_backend(server, max_retries=1).generate([MESSAGES], [0], SamplingParams()))
+def test_persistent_errors_are_that_prompts_failure_and_the_others_go_on() -> None:
+    with ChatServer(responder=lambda body: (500, "broken") if body["seed"] == 0 else (200, "ok")) as server:
+        results = dict(_backend(server, max_retries=1).generate([MESSAGES, MESSAGES], [0, 1], SamplingParams()))
+    assert results[0].text == "" and "500" in results[0].error and "broken" in results[0].error
+    assert results[1].text == "ok" and results[1].error is None
+    assert len(server.requests) == 3  # the failing prompt was retried once
+
+
+def test_finished_completions_come_back_before_an_unreachable_endpoint_stops_the_run() -> None:
+    import threading
+
+    server = ChatServer([(200, "ok")])
+    gate = threading.Event()
+
+    def generations():
+        with server:
+            backend = _backend(server, concurrency=1, max_retries=0)
+            for item in backend.generate([MESSAGES] * 3, [0, 1, 2], SamplingParams()):
+                yield item
+                if not gate.is_set():
+                    gate.set()
+                    server._server.shutdown()
+                    server._server.server_close()
+
+    received = []
+    with pytest.raises(BackendError, match="cannot reach"):
+        received.extend(generations())
+    indices = [index for index, _ in received]
+    assert indices[0] == 0 and len(indices) < 3 and all(g.text == "ok" for _, g in received)
 
 
 def test_unreachable_endpoint_is_a_clear_error() -> None:

@@ -31,3 +31,17 @@ def test_templates_have_ids_and_unknown_ones_are_rejected() -> None:
         get_template("protocol@7")
     with pytest.raises(ValueError, match="unknown prompt template"):
         get_template("fancy")
+
+
+def test_rules_template_states_what_sinks_small_models_and_the_old_ones_stay() -> None:
+    from gamecwm.generate.prompts import CODING_RULES_TEXT, TEMPLATES
+
+    assert get_template("protocol-rules").id == "protocol-rules@1"
+    assert {"protocol", "protocol-no-example"} <= set(TEMPLATES)
+    plain = build_messages("tic_tac_toe", "protocol")[1]["content"]
+    ruled = build_messages("tic_tac_toe", "protocol-rules")[1]["content"]
+    assert CODING_RULES_TEXT not in plain
+    assert ruled == plain.rstrip("\n") + "\n\n" + CODING_RULES_TEXT + "\n"
+    for phrase in ("only imports, constants and function definitions", "Do not define classes",
+                   "never changes the state it is given", "whose turn it is next"):
+        assert phrase in ruled

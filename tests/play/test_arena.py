@@ -89,7 +89,7 @@ def test_a_match_is_reproducible_for_a_seed():
 def test_remote_planning_chooses_what_local_planning_chooses(game, spec):
     parsed = parse_agent_spec(spec)
     with SandboxPool(workers=1) as pool:
-        remote = RemotePlanningAgent(parsed, reference_source(game), pool)
+        remote = RemotePlanningAgent(parsed, reference_source(game), pool, game=game)
         local = PlanningAgent(parsed, load_reference(game))
         histories = {"tic_tac_toe": ([], 0, ["x(1,1)"], 1), "kuhn_poker": (["KQ"], 0, ["JQ", "Raise"], 1)}[game]
         for seed, (history, player) in enumerate([histories[:2], histories[2:]]):

@@ -63,3 +63,53 @@ def test_plays_leduc_poker_legally():
     result = play_match("leduc_poker", agents, games=10, seed=0)
     assert result.agents[0].illegal_moves == 0
     assert result.agents[0].games == 10
+
+
+SET_HAND_SOURCE = '''
+"""Chance deals "x" or "y"; either way player 0 holds the cards {1, 9}, added in the deal's order
+(1 and 9 collide in a small set, so the two hands iterate differently); then player 0 says "a" or "b"."""
+
+def get_initial_state():
+    return {"deal": None, "hand": set(), "choice": None}
+
+def get_current_player(state):
+    if state["deal"] is None:
+        return -1
+    return 0 if state["choice"] is None else -4
+
+def get_player_name(player_id):
+    return f"Player {player_id}"
+
+def get_legal_actions(state):
+    if state["deal"] is None:
+        return ["x", "y"]
+    return ["a", "b"] if state["choice"] is None else []
+
+def apply_action(state, action):
+    if state["deal"] is None:
+        hand = set()
+        for card in ([1, 9] if action == "x" else [9, 1]):
+            hand.add(card)
+        return {"deal": action, "hand": hand, "choice": None}
+    return {"deal": state["deal"], "hand": state["hand"], "choice": action}
+
+def get_rewards(state):
+    if state["choice"] is None:
+        return [0.0, 0.0]
+    return [1.0, -1.0] if (state["deal"], state["choice"]) in (("x", "a"), ("y", "b")) else [-1.0, 1.0]
+
+def get_observations(state):
+    return [{"hand": state["hand"]}, {"deal": state["deal"]}]
+
+def resample_history(view, player_id):
+    return ["y"]  # player 0 cannot tell "y" from the true "x": its hand is the same set
+'''
+
+
+def test_equal_observations_holding_sets_share_an_information_set():
+    game = load_module_from_source(SET_HAND_SOURCE)
+    view = player_view(game, ["x"], 0)
+    search = ISMCTS(game, SearchConfig(simulations=40), seed=0)
+    assert search.choose(view, 0) == "b"  # every determinization is the "y" deal, where "b" wins
+    tree = search.search(view, 0)
+    assert len(tree) == 1 and sum(next(iter(tree.values())).visits.values()) == 40

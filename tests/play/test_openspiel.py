@@ -89,3 +89,47 @@ def test_actions_outside_the_table_are_reported():
     game = pyspiel.load_game(name)
     with pytest.raises(ActionTableError):
         game.new_initial_state().legal_actions()
+
+
+TUPLE_KEYS_SOURCE = '''
+"""Two players claim the cells (0, 0) and (0, 1) in turn; whoever holds (0, 0) wins. Everyone sees the board."""
+
+def get_initial_state():
+    return {"board": {(0, 0): None, (0, 1): None}, "turn": 0}
+
+def get_current_player(state):
+    return -4 if state["turn"] == 2 else state["turn"]
+
+def get_player_name(player_id):
+    return f"Player {player_id}"
+
+def get_legal_actions(state):
+    if state["turn"] == 2:
+        return []
+    return [f"claim{r}{c}" for (r, c), owner in sorted(state["board"].items()) if owner is None]
+
+def apply_action(state, action):
+    board = dict(state["board"])
+    board[(int(action[5]), int(action[6]))] = state["turn"]
+    return {"board": board, "turn": state["turn"] + 1}
+
+def get_rewards(state):
+    if state["turn"] < 2:
+        return [0.0, 0.0]
+    return [1.0, -1.0] if state["board"][(0, 0)] == 0 else [-1.0, 1.0]
+
+def get_observations(state):
+    return [{"board": state["board"]}, {"board": state["board"]}]
+'''
+
+
+def test_observations_with_tuple_keys_give_information_state_strings():
+    from gamecwm.protocol import load_module_from_source
+
+    game = openspiel_game(load_module_from_source(TUPLE_KEYS_SOURCE), short_name="gamecwm_test_tuple_keys")
+    pyspiel.random_sim_test(game, num_sims=5, serialize=False, verbose=False)
+    state = game.new_initial_state()
+    state.apply_action(state.string_to_action("claim00"))
+    assert "(0,0)" in state.observation_string(1) and state.information_state_string(0)
+    assert state.information_state_string(1) != game.new_initial_state().information_state_string(1)
+    assert state.returns() == [0.0, 0.0] and game.num_distinct_actions() == 2

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gamecwm.games import load_rules
-from gamecwm.repair.failure import history_in_message, most_informative_failure, reference_outcome
+from gamecwm.repair.failure import most_informative_failure, reference_outcome
 from gamecwm.repair.prompt import build_repair_messages
 from gamecwm.verify import verify
 from gamecwm.verify.config import VerifyConfig
@@ -17,18 +17,13 @@ def _report(game: str, tiers: dict[str, list[Check]]) -> Report:
     return Report(game, 0.5, False, built, "none", 0.1)
 
 
-def test_history_in_message_reads_the_list_and_its_length() -> None:
-    assert history_in_message("after 3 actions ['a', 'b]c', 'd']: rewards [1], expected [2]") == (["a", "b]c", "d"], 3)
-    assert history_in_message("walk 0 after []: boom") == ([], None)
-    assert history_in_message("get_initial_state must return a dict") == (None, None)
-
-
 def test_the_first_failing_check_of_the_lowest_tier_is_chosen() -> None:
     report = _report("tic_tac_toe", {
         "static": [Check("imports", True)],
         "agreement": [Check("reference_driven_play_agrees", True),
-                      Check("candidate_driven_play_agrees", False, "after 1 actions ['x(0,0)']: player to move is 0, expected 1")],
-        "scenarios": [Check("x_wins_top_row", False, "after ['x(0,0)']: current player 0, expected 1")],
+                      Check("candidate_driven_play_agrees", False, "player to move is 0, expected 1",
+                            history=["x(0,0)"])],
+        "scenarios": [Check("x_wins_top_row", False, "current player 0, expected 1", history=["x(0,0)"])],
     })
     failure = most_informative_failure(report)
     assert (failure.tier, failure.check, failure.history) == ("agreement", "candidate_driven_play_agrees", ["x(0,0)"])
@@ -39,15 +34,17 @@ def test_the_first_failing_check_of_the_lowest_tier_is_chosen() -> None:
     assert most_informative_failure(broken_harness) is None
 
 
-def test_a_shortened_history_is_recovered_from_the_reference_playouts() -> None:
-    history = next(h for h in build_plan("connect4", 0, VerifyConfig()).reference_histories if len(h) >= 20)
+def test_the_failure_history_is_the_checks_evidence_not_its_message() -> None:
+    plan = build_plan("connect4", 0, VerifyConfig())
+    history = next(plan.requests[i]["actions"] for i in plan.reference_play if len(plan.requests[i]["actions"]) >= 20)
     message = f"after 20 actions {['...'] + history[4:20]}: rewards [0.0, 0.0], expected [1.0, -1.0]"
-    failure = most_informative_failure(_report("connect4", {"agreement": [Check("reference_driven_play_agrees", False, message)]}))
-    assert failure.history == history[:20] and failure.history_complete
+    check = Check("reference_driven_play_agrees", False, message, history=history[:20])
+    failure = most_informative_failure(_report("connect4", {"agreement": [check]}))
+    assert failure.history == history[:20]
     assert failure.expected == reference_outcome("connect4", history[:20])
-    unknown = "after 20 actions ['...', 'nowhere']: rewards [0.0, 0.0], expected [1.0, -1.0]"
-    failure = most_informative_failure(_report("connect4", {"agreement": [Check("reference_driven_play_agrees", False, unknown)]}))
-    assert failure.history == ["...", "nowhere"] and not failure.history_complete and failure.expected is None
+    no_evidence = Check("reference_driven_play_agrees", False, "after 2 actions ['a', 'b']: something")
+    failure = most_informative_failure(_report("connect4", {"agreement": [no_evidence]}))
+    assert failure.history is None and failure.expected is None
 
 
 def test_reference_outcome_states_what_the_rules_do() -> None:
@@ -56,8 +53,9 @@ def test_reference_outcome_states_what_the_rules_do() -> None:
 
 
 def test_a_scenario_failure_carries_the_scenario_description() -> None:
-    scenario = build_plan("tic_tac_toe", 0, VerifyConfig()).scenarios[0]
-    report = _report("tic_tac_toe", {"scenarios": [Check(scenario["name"], False, "after []: current player 1, expected 0")]})
+    scenario = build_plan("tic_tac_toe", 0, VerifyConfig()).scenarios[0].scenario
+    report = _report("tic_tac_toe", {"scenarios": [Check(scenario["name"], False, "current player 1, expected 0",
+                                                        history=[])]})
     assert most_informative_failure(report).scenario == scenario["description"]
 
 

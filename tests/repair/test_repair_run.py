@@ -12,7 +12,7 @@ import pytest
 from gamecwm.cli import main
 from gamecwm.generate.backends import SamplingParams, make_backend
 from gamecwm.jsonl import read_records
-from gamecwm.repair.run import RepairConfig, repair_samples
+from gamecwm.repair.run import RepairConfig, describe_summary, repair_samples
 from tests.generate.chat_server import ChatServer
 from tests.repair.programs import BROKEN, BROKEN_MESSAGE, FIXED, fenced
 
@@ -29,15 +29,18 @@ def _generations(path: Path, *samples: tuple[str, str]) -> Path:
 
 
 def _fixed_on_second_look(body: dict) -> tuple[int, str]:
-    """Broken on the first request; fixed once a prompt shows the failure again (the second request on)."""
+    """Broken differently (a comment added) on the first request; fixed once a prompt shows the failure again
+    (the second request on)."""
     _fixed_on_second_look.calls += 1
     prompt = body["messages"][-1]["content"]
     fixed = _fixed_on_second_look.calls > 1 and BROKEN_MESSAGE in prompt
-    return 200, fenced(FIXED if fixed else BROKEN)
+    return 200, fenced(FIXED if fixed else BROKEN + "# still broken\n")
 
 
 def _always_broken(body: dict) -> tuple[int, str]:
-    return 200, fenced(BROKEN)
+    """A new broken program every time (a comment differs), so no answer repeats its parent."""
+    _always_broken.calls = getattr(_always_broken, "calls", 0) + 1
+    return 200, fenced(f"{BROKEN}# try {_always_broken.calls}\n")
 
 
 def _backend(server: ChatServer):
@@ -180,3 +183,55 @@ def test_repair_with_the_tiny_model(tiny_model_dir: Path, tmp_path: Path) -> Non
     assert all(0 < r["completion_tokens"] <= 8 for r in records[1:])
     assert "defines_get_current_player" in records[1]["prompt"][-1]["content"]
     json.dumps(records)
+
+
+def _unchanged_then_fixed(unchanged: int):
+    """Answers the parent (BROKEN, re-indented blank lines aside) `unchanged` times, then the fixed program."""
+    answers = []
+
+    def responder(body: dict) -> tuple[int, str]:
+        answers.append(body["temperature"])
+        same = "\n\n".join(BROKEN.split("\n\n")) + "\n   \n"
+        return 200, fenced(same if len(answers) <= unchanged else FIXED)
+
+    return responder, answers
+
+
+def test_an_unchanged_answer_is_resampled_hotter_and_is_no_version(tmp_path: Path) -> None:
+    gens, out = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN)), tmp_path / "repairs.jsonl"
+    responder, temperatures = _unchanged_then_fixed(2)
+    with ChatServer(responder=responder) as server:
+        summary = repair_samples(_backend(server), gens, out, SamplingParams(temperature=0.5),
+                                 RepairConfig(rounds=1, resamples=2), progress=False)
+    assert temperatures == [0.5, 0.8, 1.1]
+    assert (summary.calls, summary.unchanged, summary.passed_after) == (3, 2, 1)
+    records = read_records(out)
+    assert [r["repair"]["version"] for r in records] == [0, 1]  # the unchanged answers are not versions
+    assert records[1]["code"] == FIXED and records[1]["sampling"]["temperature"] == 1.1
+    assert records[1]["repair"]["unchanged_before"] == 2
+
+
+def test_a_slot_whose_every_try_is_unchanged_is_spent_without_a_version(tmp_path: Path) -> None:
+    gens, out = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN)), tmp_path / "repairs.jsonl"
+    responder, temperatures = _unchanged_then_fixed(100)
+    with ChatServer(responder=responder) as server:
+        summary = repair_samples(_backend(server), gens, out, SamplingParams(temperature=1.2),
+                                 RepairConfig(rounds=2, resamples=1), progress=False)
+    assert temperatures == [1.2, 1.3, 1.2, 1.3]  # two rounds, one hotter try each, up to the ceiling
+    assert (summary.calls, summary.unchanged, summary.passed_after) == (4, 4, 0)
+    assert [r["repair"]["version"] for r in read_records(out)] == [0]
+    assert "4 model calls (4 returned the program unchanged)" in describe_summary(summary, out)
+
+
+def test_unchanged_means_equal_up_to_whitespace_and_resampling_gets_hotter() -> None:
+    from gamecwm.repair.run import MAX_RESAMPLE_TEMPERATURE, resample_params, same_program
+
+    assert same_program("x = 1\n\n\ndef f():\n    return x   \n", "\nx = 1\ndef f():\n    return x")
+    assert not same_program("x = 1\n", "x = 2\n")
+    assert not same_program("def f():\n    return 1\n", "def f():\n  return 1\n")  # indentation is code
+    assert not same_program(BROKEN, FIXED)
+    params = SamplingParams(temperature=0.0)
+    assert resample_params(params, 0) is params
+    assert [resample_params(params, n).temperature for n in (1, 2, 3, 9)] == [0.3, 0.6, 0.9, MAX_RESAMPLE_TEMPERATURE]
+    hot = SamplingParams(temperature=2.0)
+    assert resample_params(hot, 1) is hot

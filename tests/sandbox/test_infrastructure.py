@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
+import socket
+import subprocess
 import threading
 
 import pytest
 
 from gamecwm.sandbox import SandboxPool, runner
+from gamecwm.sandbox.isolation import detect
 from gamecwm.sandbox.runner import ForkServerProcess, run_job
+from gamecwm.sandbox.wire import encode_frame, recv_frame
 from tests.sandbox.conftest import MODES
 from tests.sandbox.helpers import FAST, REFERENCE, hostile, marker, processes_matching, standard_tasks, wait_until
 
 
 @pytest.mark.parametrize("mode", ["strongest", "rlimits-only"])
-def test_fork_server_dying_mid_run_is_an_infrastructure_error(mode):
+def test_fork_server_dying_mid_run_is_the_candidates_failure(mode):
     name = marker()
     attack = f"""
 import ctypes, time
@@ -24,7 +29,7 @@ def _attack():
     while True:
         time.sleep(0.05)
 """
-    pool = SandboxPool(workers=1, limits=FAST, disable=MODES[mode])
+    pool = SandboxPool(workers=1, limits=FAST, disable=MODES[mode], allow_weak=True)
     server = ForkServerProcess(pool.isolation)
     server.start()
     outcome = {}
@@ -36,7 +41,10 @@ def _attack():
         thread.join(timeout=10.0)
         assert not thread.is_alive()
         result = outcome["result"]
-        assert result.status == "infrastructure_error" and result.infrastructure_failure
+        # The candidate may have caused it: a candidate failure (scored), never an infrastructure one.
+        assert result.status == "crashed" and not result.infrastructure_failure
+        assert "fork server died" in result.detail
+        assert server.broken
         assert wait_until(lambda: processes_matching(name) == [], timeout=5.0)
     finally:
         server.close()
@@ -84,3 +92,61 @@ def test_no_descriptors_or_processes_leak_in_the_parent():
     pid = server.process.pid
     pool.close()
     assert not os.path.exists(f"/proc/{pid}")  # the fork server is gone (and reaped)
+
+
+def _fake_server(behaviour: str):
+    """A ForkServerProcess whose server side is played by a thread: it starts the job like a real
+    server (greeting, results, end) and then misbehaves as `behaviour` says."""
+    parent_end, server_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    server = ForkServerProcess(detect())
+    server.process = subprocess.Popen(["sleep", "60"])
+    server.control = parent_end
+
+    def serve() -> None:
+        message, fds, _flags, _addr = socket.recv_fds(server_end, 65536, 2)
+        job = json.loads(message)
+        result = socket.socket(fileno=fds[0])
+        os.close(fds[1])
+        pidfd = os.pidfd_open(server.process.pid)
+        socket.send_fds(server_end, [json.dumps({"t": "started", "id": job["id"]}).encode()], [pidfd])
+        os.close(pidfd)
+        result.sendall(encode_frame({"t": "hello", "isolation": "rlimits-only"}, 1 << 20))
+        token = recv_frame(result, 1 << 20)["token"]
+        for frame in ({"t": "loaded"}, {"t": "done"}):
+            result.sendall(encode_frame({**frame, "k": token}, 1 << 20))
+        result.close()
+        if behaviour == "dies during clean-up":
+            server_end.close()
+        elif behaviour == "garbage report":
+            server_end.send(b"\xff not json")
+        elif behaviour == "wrong shape":
+            server_end.send(json.dumps(["exit", job["id"]]).encode())
+
+    return server, threading.Thread(target=serve), server_end
+
+
+@pytest.mark.parametrize("behaviour", ["dies during clean-up", "garbage report", "wrong shape"])
+def test_server_failing_after_taking_the_job_is_the_candidates_failure(behaviour):
+    server, thread, server_end = _fake_server(behaviour)
+    thread.start()
+    try:
+        result = run_job(server, REFERENCE, [], FAST)
+    finally:
+        thread.join(timeout=10)
+        server_end.close()
+        server.process.kill()
+        server.process.wait()
+        server.process = None
+        server.close()
+    assert result.status == "crashed" and not result.infrastructure_failure, (result.status, result.detail)
+    assert server.broken
+
+
+def test_worker_that_can_read_a_reference_refuses_to_run(monkeypatch):
+    readable = os.path.realpath(os.__file__)  # inside the Python installation: readable at every level
+    plan = dict(runner._filesystem_plan(), reference_probe=readable)
+    monkeypatch.setattr(runner, "_filesystem_plan", lambda: plan)
+    with SandboxPool(workers=1, limits=FAST) as pool:
+        result = pool.run(REFERENCE, standard_tasks())
+    assert result.status == "infrastructure_error"
+    assert "refusing to run" in result.detail

@@ -11,8 +11,8 @@ import torch
 from gamecwm.cli import main
 from gamecwm.train.config import ConfigError, build_config, load_section, read_config_file
 from gamecwm.train.grpo import GRPORunConfig
-from gamecwm.train.rewards import RewardSuite
 from gamecwm.train.pipeline import TINY_GRPO, TINY_SFT
+from gamecwm.train.rewards import RewardSuite
 from gamecwm.train.sft import SFTRunConfig
 
 CONFIGS = Path(__file__).resolve().parents[2] / "configs"
@@ -82,6 +82,21 @@ def test_integers_are_accepted_for_floats_and_file_errors_are_clear(tmp_path: Pa
     with pytest.raises(ConfigError, match="max_length"):
         load_section(tmp_path / "c.json", "sft", SFTRunConfig)
     assert load_section(None, "sft", SFTRunConfig) == SFTRunConfig()
+
+
+def test_yaml_exponent_without_a_dot_gets_a_hint(tmp_path: Path) -> None:
+    config = tmp_path / "c.yaml"
+    config.write_text("sft:\n  learning_rate: 1e-4\n")
+    with pytest.raises(ConfigError) as error:
+        load_section(config, "sft", SFTRunConfig)
+    message = str(error.value)
+    assert "learning_rate must be float, got '1e-4'" in message and "YAML reads 1e-4 as text" in message
+    assert "1.0e-4" in message
+    config.write_text("sft:\n  learning_rate: 1.0e-4\n")
+    assert load_section(config, "sft", SFTRunConfig).learning_rate == 1e-4
+    with pytest.raises(ConfigError) as error:
+        build_config(SFTRunConfig, {"max_steps": "1e3"})
+    assert "YAML reads" not in str(error.value)  # an integer field: the hint would mislead
 
 
 def test_train_commands_report_config_errors_as_usage_errors(tmp_path: Path, capsys) -> None:

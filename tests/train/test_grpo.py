@@ -12,7 +12,7 @@ from gamecwm.sandbox.runner import InfrastructureError
 from gamecwm.train.grpo import GRPORunConfig, prompt_rows, run_grpo
 from gamecwm.train.rewards import RewardSuite
 from gamecwm.verify.report import INFRASTRUCTURE_PREFIX, Report, Tier
-from gamecwm.verify.reward import VerifierReward
+from gamecwm.train.rewards import VerifierReward
 
 TINY = GRPORunConfig(games="tic_tac_toe,pig", template="protocol-no-example", prompts_per_game=1, use_lora=False,
                      learning_rate=1e-3, max_steps=2, num_generations=4, per_device_train_batch_size=4,
@@ -24,9 +24,14 @@ class ScriptedVerifier:
 
     def __init__(self, outcome) -> None:
         self.outcome = outcome
+        self.steps: list[int | None] = []
 
-    def reports(self, completions, games):
+    def reports(self, completions, games, step=None):
+        self.steps.append(step)
         return [self.outcome(i, game) for i, game in enumerate(games)]
+
+    def seed_for(self, step):
+        return step
 
     def close(self) -> None:
         pass
@@ -77,8 +82,9 @@ def test_a_harness_failure_is_not_recorded_as_a_zero_reward(tiny_model_dir: Path
     from dataclasses import replace
 
     config = replace(TINY, max_steps=1, max_completion_length=8, partial_credit_weight=0.0)
-    result = run_grpo(str(tiny_model_dir), tmp_path / "run", config,
-                      rewards=RewardSuite(ScriptedVerifier(_failing_every_other)))
+    verifier = ScriptedVerifier(_failing_every_other)
+    result = run_grpo(str(tiny_model_dir), tmp_path / "run", config, rewards=RewardSuite(verifier))
+    assert verifier.steps and all(isinstance(step, int) for step in verifier.steps)  # the trainer's step reaches it
     (entry,) = [e for e in result.log_history if "reward" in e]
     # Half the completions failed in the harness: the mean is over the other half only, not dragged to 0.25.
     assert entry["rewards/verifier_score/mean"] == pytest.approx(0.5)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from gamecwm.jsonl import read_records
-from gamecwm.train.pipeline import PipelineScale, run_pipeline
+from gamecwm.train.pipeline import RUN_MARK, PipelineScale, RunFolderError, claim_run_folder, run_pipeline
 
 
 @pytest.mark.slow
@@ -32,3 +32,18 @@ def test_pipeline_runs_every_stage_and_writes_the_report(tmp_path: Path) -> None
         assert (tmp_path / image).stat().st_size > 1000
         assert f"]({image})" in text
     assert (tmp_path / "grpo" / "final" / "model.safetensors").is_file()
+    assert (tmp_path / RUN_MARK).is_file()
+
+
+def test_the_pipeline_writes_only_into_its_own_run_folder(tmp_path: Path) -> None:
+    mine = claim_run_folder(tmp_path / "runs" / "demo")
+    assert (mine / RUN_MARK).is_file() and claim_run_folder(mine) == mine  # an earlier run's folder is reused
+    user = tmp_path / "project"
+    (user / "data").mkdir(parents=True)
+    (user / "data" / "precious.csv").write_text("1,2\n")
+    with pytest.raises(RunFolderError, match="not a gamecwm demo run folder"):
+        run_pipeline(user, PipelineScale.reduced(), log=lambda line: None)
+    assert (user / "data" / "precious.csv").read_text() == "1,2\n" and not (user / RUN_MARK).exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert claim_run_folder(empty) == empty and (empty / RUN_MARK).is_file()

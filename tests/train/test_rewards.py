@@ -11,7 +11,7 @@ from gamecwm.sandbox.runner import InfrastructureError
 from gamecwm.train.rewards import RewardSuite, partial_credit
 from gamecwm.verify.config import TIER_ORDER
 from gamecwm.verify.report import INFRASTRUCTURE_PREFIX, Report, Tier
-from gamecwm.verify.reward import VerifierReward
+from gamecwm.train.rewards import VerifierReward
 
 
 class ScriptedVerifier:
@@ -20,9 +20,12 @@ class ScriptedVerifier:
     def __init__(self, outcome) -> None:
         self.outcome, self.calls = outcome, 0
 
-    def reports(self, completions, games):
+    def reports(self, completions, games, step=None):
         self.calls += 1
         return [self.outcome(text, game) for text, game in zip(completions, games)]
+
+    def seed_for(self, step):
+        return 0
 
     def close(self) -> None:
         pass
@@ -62,7 +65,7 @@ def test_suite_functions_read_one_verification_per_batch() -> None:
     suite = RewardSuite(verifier)
     functions = suite.functions()
     assert [f.__name__ for f in functions] == ["verifier_score", "partial_credit"] + [f"tier_{t}" for t in TIER_ORDER]
-    assert RewardSuite.weights(0.2) == [1.0, 0.2, 0.0, 0.0, 0.0, 0.0, 0.0]
+    assert RewardSuite.weights(0.2) == [1.0, 0.2] + [0.0] * len(TIER_ORDER)
     completions = [[{"role": "assistant", "content": "x = 1"}], [{"role": "assistant", "content": "y = 2"}]]
     games = ["pig", "kuhn_poker"]
     values = {f.__name__: f(prompts=[None, None], completions=completions, game=games) for f in functions}
@@ -104,3 +107,23 @@ def test_the_real_verifier_scores_a_reference_and_garbage() -> None:
         assert high > low
     finally:
         suite.close()
+
+
+def test_each_training_step_is_verified_at_its_own_reproducible_seed() -> None:
+    fresh = VerifierReward(workers=1, seed=5, fresh_seeds=True)
+    fixed = VerifierReward(workers=1, seed=5)
+    seeds = [fresh.seed_for(step) for step in range(20)]
+    assert len(set(seeds)) == 20 and seeds == [VerifierReward(seed=5, fresh_seeds=True).seed_for(s) for s in range(20)]
+    assert VerifierReward(seed=6, fresh_seeds=True).seed_for(3) != seeds[3]
+    assert {fixed.seed_for(step) for step in range(5)} == {5} and fresh.seed_for(None) == 5
+
+
+def test_a_program_that_imports_gets_full_partial_credit_so_the_reward_is_monotone() -> None:
+    from gamecwm.verify.report import Check
+
+    def imported(text: str, game: str) -> Report:
+        return Report(game, 0.0, False, [Tier("static", 1.0, 0.05, [Check("imports", True)])], "none", 0.0)
+
+    suite = RewardSuite(ScriptedVerifier(imported))
+    credit = suite.functions()[1]
+    assert credit(completions=["def f(): pass"], game=["pig"]) == [1.0]

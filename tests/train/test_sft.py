@@ -81,3 +81,50 @@ def test_train_sft_command(tiny_model_dir: Path, sft_data: Path, tmp_path: Path,
     assert main(["train", "sft", "--model", str(tiny_model_dir), "--data", str(sft_data), "--out", str(out),
                  "--config", str(config), "--no-resume"]) == 2
     assert "longer than max_length" in capsys.readouterr().err
+
+
+def test_row_lengths_count_what_fits_what_is_cut_and_what_is_dropped() -> None:
+    from gamecwm.train.sft import RowLengths
+
+    lengths = RowLengths(100, prompt_tokens=[10, 50, 100], total_tokens=[40, 120, 200])
+    assert (lengths.rows, lengths.fitting, lengths.truncated, lengths.dropped) == (3, 1, 1, 1)
+    assert (lengths.tokens_cut, lengths.program_tokens) == (20 + 100, 30 + 70 + 100)
+    text = lengths.describe()
+    assert "3 rows of 40 to 200 tokens; 1 fit max_length=100, 1 are truncated and 1 dropped" in text
+    assert "120 of 200 program tokens cut; a max_length of 200 fits every row" in text
+    whole = RowLengths(None, [10], [40])
+    assert (whole.fitting, whole.dropped, whole.tokens_cut) == (1, 0, 0)
+
+
+def test_sft_refuses_or_warns_about_rows_that_do_not_fit(tiny_model_dir: Path, sft_data: Path, tmp_path: Path,
+                                                         capsys) -> None:
+    from dataclasses import replace
+
+    from gamecwm.train.data import load_rows
+    from gamecwm.train.models import load_tokenizer
+    from gamecwm.train.sft import LENGTHS_FILE, measure_rows
+
+    lengths = measure_rows(load_tokenizer(str(tiny_model_dir)), load_rows(sft_data), 2560)
+    assert lengths.rows == 23 and 0 < lengths.fitting < 23 and lengths.truncated > 0
+    assert all(p < t for p, t in zip(lengths.prompt_tokens, lengths.total_tokens))
+    with pytest.raises(ValueError, match=f"{lengths.fitting} fit max_length=2560.*set long_rows: warn"):
+        run_sft(str(tiny_model_dir), sft_data, tmp_path / "refused", replace(SMALL, long_rows="refuse"))
+    assert not (tmp_path / "refused" / "final").exists()
+    result = run_sft(str(tiny_model_dir), sft_data, tmp_path / "run", replace(SMALL, max_steps=1))
+    assert f"WARNING: {lengths.describe()}" in capsys.readouterr().err
+    assert result.lengths == lengths
+    saved = json.loads((tmp_path / "run" / LENGTHS_FILE).read_text())
+    assert (saved["fitting"], saved["truncated"], saved["tokens_cut"]) == (lengths.fitting, lengths.truncated,
+                                                                          lengths.tokens_cut)
+    with pytest.raises(ValueError, match="long_rows must be one of warn, refuse"):
+        SFTRunConfig(long_rows="ignore")
+
+
+def test_train_sft_names_a_missing_model_folder_clearly(sft_data: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GAMECWM_CACHE", str(tmp_path / "cache"))
+    assert main(["train", "sft", "--model", "./runs/sft/final", "--data", str(sft_data), "--out", "out"]) == 2
+    assert "no such model folder: ./runs/sft/final" in capsys.readouterr().err
+    assert main(["train", "sft", "--model", "qwen2.5-coder-0.5b-instruct", "--data", str(sft_data), "--out",
+                 "out"]) == 2
+    assert "run `gamecwm models fetch qwen2.5-coder-0.5b-instruct`" in capsys.readouterr().err

@@ -7,11 +7,20 @@ from pathlib import Path
 
 from rich.console import Console
 
+from gamecwm.cli.common import UsageError
+
 
 def _cmd_demo(args: argparse.Namespace, console: Console) -> int:
     from gamecwm.demo import run_demo
+    from gamecwm.train.pipeline import RunFolderError, claim_run_folder
 
-    unfinished = run_demo(console, seed=args.seed, out_dir=None if args.skip_training else Path(args.out))
+    out_dir = None if args.skip_training else Path(args.out)
+    if out_dir is not None:
+        try:
+            claim_run_folder(out_dir)  # before the tour: a folder the demo may not use is refused at once
+        except RunFolderError as exc:
+            raise UsageError(str(exc)) from exc
+    unfinished = run_demo(console, seed=args.seed, out_dir=out_dir)
     return 1 if unfinished else 0
 
 
@@ -19,6 +28,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     """Add this module's subcommands."""
     demo = commands.add_parser("demo", help="run the main job: a tour of the whole pipeline")
     demo.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    demo.add_argument("--out", default="runs/demo", help="the pipeline's folder and report (default runs/demo)")
+    demo.add_argument("--out", default="runs/demo",
+                      help="the pipeline's own run folder and report: new, empty or an earlier demo's "
+                           "(default runs/demo)")
     demo.add_argument("--skip-training", action="store_true", help="only the tour of the games and the verifier")
     demo.set_defaults(handler=_cmd_demo)

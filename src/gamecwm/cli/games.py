@@ -4,10 +4,43 @@ from __future__ import annotations
 
 import argparse
 import json
+from types import ModuleType
 
 from rich.console import Console
+from rich.table import Table
 
 from gamecwm.games import get_game, list_games, load_reference, load_rules
+from gamecwm.games.playout import Playout, random_playout
+from gamecwm.games.registry import GameInfo
+
+
+def games_table(games: list[GameInfo]) -> Table:
+    """A table of the registered games with their facts."""
+    table = Table(title=f"{len(games)} games")
+    for column in ("name", "title", "information", "chance", "split", "tier", "ood"):
+        table.add_column(column)
+    for game in games:
+        table.add_row(
+            game.name,
+            game.title,
+            game.information,
+            "yes" if game.chance else "no",
+            game.split,
+            "-" if game.tier is None else str(game.tier),
+            "yes" if game.ood else "no",
+        )
+    return table
+
+
+def print_playout(console: Console, module: ModuleType, playout: Playout, game: GameInfo) -> None:
+    """Print each move of a playout (who moved, what) and the final rewards."""
+    for index, (player, action) in enumerate(zip(playout.players, playout.actions), start=1):
+        console.print(f"{index:4d}. {module.get_player_name(player):>12}: {action}", highlight=False)
+    ending = "terminal" if playout.terminal else "stopped before the end"
+    console.print(
+        f"[bold]{game.name}[/bold]: {len(playout.actions)} actions, {ending}, rewards {playout.rewards}",
+        highlight=False,
+    )
 
 
 def _cmd_games_list(args: argparse.Namespace, console: Console) -> int:
@@ -15,8 +48,6 @@ def _cmd_games_list(args: argparse.Namespace, console: Console) -> int:
     if args.json:
         print(json.dumps([g.to_json() for g in games], indent=2))
     else:
-        from gamecwm.games.present import games_table
-
         console.print(games_table(games))
     return 0
 
@@ -27,9 +58,6 @@ def _cmd_games_show(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_games_play(args: argparse.Namespace, console: Console) -> int:
-    from gamecwm.games.playout import random_playout
-    from gamecwm.games.present import print_playout
-
     game = get_game(args.name)
     module = load_reference(game.name)
     playout = random_playout(module, seed=args.seed, max_steps=game.max_game_length + 1)

@@ -7,12 +7,12 @@ import json
 
 from rich.console import Console
 
-from gamecwm.cli.common import UsageError, read_text
+from gamecwm.cli.common import UsageError, positive_int, read_text
 from gamecwm.games import get_game
 
 
 def _cmd_play(args: argparse.Namespace, console: Console) -> int:
-    from gamecwm.generate.extract import extract_code
+    from gamecwm.extract import extract_code
     from gamecwm.play.agents import AgentSpecError
     from gamecwm.play.arena import arena_table, run_arena
 
@@ -50,7 +50,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                        help="a GameCWM file the first agent plans with (default: the reference)")
     arena.add_argument("--model-b", default=None,
                        help="a GameCWM file the second agent plans with (default: the reference)")
-    arena.add_argument("--games", type=int, default=10, help="games to play, seats alternating (default 10)")
+    arena.add_argument("--games", type=positive_int, default=10, help="games to play, seats alternating (default 10)")
     arena.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     arena.add_argument("--json", action="store_true", help="print exactly one JSON object")
     arena.set_defaults(handler=_cmd_play)

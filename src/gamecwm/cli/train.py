@@ -7,7 +7,7 @@ from pathlib import Path
 
 from rich.console import Console
 
-from gamecwm.cli.common import UsageError
+from gamecwm.cli.common import UsageError, positive_int, unit_float
 
 
 def _cmd_tiny_model(args: argparse.Namespace, console: Console) -> int:
@@ -48,6 +48,20 @@ def _cmd_distill(args: argparse.Namespace, console: Console) -> int:
     return 0
 
 
+def _check_vllm_possible(use_vllm: bool, config_path: str | None) -> None:
+    """GRPO generation with vLLM needs vLLM and a GPU: say so before the trainer starts."""
+    if not use_vllm:
+        return
+    import importlib.util
+
+    import torch
+
+    if importlib.util.find_spec("vllm") is None or not torch.cuda.is_available():
+        raise UsageError(f"{config_path}: use_vllm: true needs vLLM and a CUDA GPU, and this machine "
+                         f"{'has no CUDA GPU' if not torch.cuda.is_available() else 'has no vllm installed'}; "
+                         "set use_vllm: false (generation with transformers) or run on a GPU machine")
+
+
 def _cmd_train(args: argparse.Namespace, console: Console) -> int:
     from gamecwm.train.config import ConfigError, load_section
 
@@ -62,8 +76,9 @@ def _cmd_train(args: argparse.Namespace, console: Console) -> int:
         else:
             from gamecwm.train.grpo import GRPORunConfig, run_grpo
 
-            result = run_grpo(args.model, Path(args.out), load_section(args.config, "grpo", GRPORunConfig),
-                              resume=not args.no_resume)
+            config = load_section(args.config, "grpo", GRPORunConfig)
+            _check_vllm_possible(config.use_vllm, args.config)
+            result = run_grpo(args.model, Path(args.out), config, resume=not args.no_resume)
     except (ConfigError, ValueError) as exc:
         raise UsageError(str(exc)) from exc
     console.print(f"{result.steps} steps; the trained model (adapter merged) is in {result.final_model}")
@@ -82,14 +97,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     sft_data = dataset_commands.add_parser("sft", help="SFT pairs from the training games' references, by tier")
     sft_data.add_argument("--out", required=True, help="output folder (a datasets Dataset)")
     sft_data.add_argument("--template", default="protocol", help="prompt template (default protocol)")
-    sft_data.add_argument("--repeats", type=int, default=1, help="copies of each reference (default 1)")
+    sft_data.add_argument("--repeats", type=positive_int, default=1, help="copies of each reference (default 1)")
     sft_data.add_argument("--seed", type=int, default=0, help="order within a tier (default 0)")
     sft_data.set_defaults(handler=_cmd_dataset_sft)
 
     distill = commands.add_parser("distill", help="add a model's well-verified programs to an SFT dataset")
     distill.add_argument("generations", help="generations JSONL (from generate)")
     distill.add_argument("results", help="results JSONL (from evaluate)")
-    distill.add_argument("--min-score", type=float, required=True, help="keep programs scoring at least this")
+    distill.add_argument("--min-score", type=unit_float, required=True, help="keep programs scoring at least this")
     distill.add_argument("--out", required=True, help="the SFT dataset folder to add to (created if absent)")
     distill.add_argument("--seed", type=int, default=0, help="order within a tier (default 0)")
     distill.set_defaults(handler=_cmd_distill)
@@ -105,4 +120,4 @@ def register(commands: argparse._SubParsersAction) -> None:
         stage.add_argument("--out", required=True, help="output folder: checkpoints, and final/ (adapter merged)")
         stage.add_argument("--config", default=None, help=f"YAML or JSON config with a {name} section")
         stage.add_argument("--no-resume", action="store_true", help="start over even if checkpoints exist")
-        stage.set_defaults(handler=_cmd_train)
+        stage.set_defaults(handler=_cmd_train, resumable=True)

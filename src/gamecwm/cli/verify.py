@@ -8,12 +8,12 @@ from pathlib import Path
 
 from rich.console import Console
 
-from gamecwm.cli.common import UsageError, read_text
+from gamecwm.cli.common import UsageError, positive_int, read_text
 from gamecwm.games import get_game
 
 
 def _cmd_verify(args: argparse.Namespace, console: Console) -> int:
-    from gamecwm.generate.extract import extract_code
+    from gamecwm.extract import extract_code
     from gamecwm.verify import format_report, verify
 
     get_game(args.game)
@@ -28,9 +28,11 @@ def _cmd_verify(args: argparse.Namespace, console: Console) -> int:
 
 
 def _cmd_verify_batch(args: argparse.Namespace, console: Console) -> int:
+    from gamecwm.records import VERIFY_REPORTS, check_own_output
     from gamecwm.verify.batch import BatchInputError, run_batch
     from gamecwm.verify.summary import summarize, summary_tables
 
+    check_own_output(Path(args.output), VERIFY_REPORTS)
     try:
         records = run_batch(Path(args.input), Path(args.output), workers=args.workers, seed=args.seed)
     except BatchInputError as exc:
@@ -52,6 +54,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     batch = commands.add_parser("verify-batch", help="verify a JSONL file of candidates in parallel (resumable)")
     batch.add_argument("input", help='JSON lines {"id", "game", "code"}')
     batch.add_argument("--output", required=True, help="JSONL reports, appended as they finish")
-    batch.add_argument("--workers", type=int, default=None, help="sandbox workers (default: one per core)")
+    batch.add_argument("--workers", type=positive_int, default=None, help="sandbox workers (default: one per core)")
     batch.add_argument("--seed", type=int, default=0, help="verification seed (default 0)")
-    batch.set_defaults(handler=_cmd_verify_batch)
+    batch.set_defaults(handler=_cmd_verify_batch, resumable=True)

@@ -10,32 +10,13 @@ everything that comes back (`gamecwm.envs.session`).
 
 from __future__ import annotations
 
-import math
 from types import ModuleType
 from typing import Any
 
-from gamecwm.envs.encoding import SHAPE_ATTRIBUTE, explore_actions, plain
+from gamecwm.envs.encoding import SHAPE_ATTRIBUTE, plain
+from gamecwm.games.exploration import explore as explore_game
+from gamecwm.games.runtime import pick_chance, replay
 from gamecwm.protocol import CHANCE_PLAYER_ID, TERMINAL_PLAYER_ID, chance_outcomes
-
-
-def pick_outcome(outcomes: list[tuple[str, float]], u: float) -> str:
-    """The chance outcome that a draw u in [0, 1) selects against the cumulative (normalised) probabilities."""
-    if not outcomes:
-        raise ValueError("a chance node without outcomes")
-    for action, probability in outcomes:
-        if not isinstance(action, str):
-            raise TypeError(f"chance outcome {action!r} is not a string")
-        if not math.isfinite(probability) or probability < 0:
-            raise ValueError(f"chance outcome {action!r} has probability {probability!r}")
-    total = sum(p for _, p in outcomes)
-    if total <= 0:
-        raise ValueError("the chance probabilities sum to zero")
-    threshold, cumulative = u * total, 0.0
-    for action, probability in outcomes:
-        cumulative += probability
-        if threshold < cumulative:
-            return action
-    return outcomes[-1][0]
 
 
 def settle(module: ModuleType, state: Any, draws: list[float]) -> tuple[Any, list[str]]:
@@ -47,8 +28,7 @@ def settle(module: ModuleType, state: Any, draws: list[float]) -> tuple[Any, lis
     for u in draws:
         if module.get_current_player(state) != CHANCE_PLAYER_ID:
             break
-        outcomes = [(a, float(p)) for a, p in chance_outcomes(module, state)]
-        action = pick_outcome(outcomes, float(u))
+        action = pick_chance(chance_outcomes(module, state), float(u))
         state = module.apply_action(state, action)
         applied.append(action)
     return state, applied
@@ -65,14 +45,6 @@ def describe(module: ModuleType, state: Any) -> dict[str, Any]:
         "rewards": plain(module.get_rewards(state)),
         "observations": [plain(observations[0]), plain(observations[1])],
     }
-
-
-def replay(module: ModuleType, history: list[str]) -> Any:
-    """The state reached by applying `history` to the initial state."""
-    state = module.get_initial_state()
-    for action in history:
-        state = module.apply_action(state, action)
-    return state
 
 
 def step(module: ModuleType, history: list[str], action: str | None, draws: list[float]) -> dict[str, Any]:
@@ -95,6 +67,11 @@ def declared_shape(module: ModuleType) -> Any:
 
 def explore(module: ModuleType, max_states: int, playouts: int, max_playout_steps: int, max_actions: int,
             seed: int, max_length: int) -> dict[str, Any]:
-    """Sandbox driver: the program's action strings (`explore_actions`) and whether the search was exhaustive."""
-    actions, complete = explore_actions(module, max_states, playouts, max_playout_steps, max_actions, seed, max_length)
-    return {"actions": actions, "complete": complete}
+    """Sandbox driver: the program's action strings and whether the search was exhaustive.
+
+    `gamecwm.games.exploration.explore` with the caps of `ExploreConfig`, each playout at most
+    `max_length` actions; at most `max_actions` strings come back (the first in sorted order).
+    """
+    found = explore_game(module, max_states, playouts, seed, max_playout_length=max_length,
+                         max_playout_steps=max_playout_steps, max_actions=max_actions)
+    return {"actions": sorted(found.player_actions)[:max_actions], "complete": found.complete}

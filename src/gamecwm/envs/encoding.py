@@ -1,7 +1,7 @@
 """The action table and the observation encodings of a GameCWM environment (pure Python).
 
 **Action table.** Environments act through `Discrete(n)`: index i is the i-th action string of a
-table built per game by exploring its legal actions (`explore_actions`, capped by
+table built per game by exploring its legal actions (`gamecwm.games.exploration.explore`, capped by
 `gamecwm.envs.config.ExploreConfig`), sorted so the table does not depend on the order in which
 exploration met the strings. When exploration did not exhaust the game, a few overflow slots follow
 the table: at each turn, the legal actions exploration never met take them by a hash of the string
@@ -11,26 +11,25 @@ environment counts them); a turn left with no playable action raises `ActionTabl
 outcomes are not in the table; the environment draws them.
 
 **Observations.** A player's GameCWM observation is first turned into plain JSON data (`plain`):
-tuples become lists, sets sorted lists, dictionary keys that are not strings and values JSON cannot
-hold their `repr`. The text form is its canonical JSON (sorted keys, no spaces, ASCII only); the
-vector form is its numbers in canonical order (`observation_numbers`).
+tuples become lists, sets lists sorted by the kernel's canonical text (`gamecwm.games.runtime.
+canonical`), dictionary keys that are not strings their canonical text, and values JSON cannot hold
+their `repr`. The text form is that data as JSON (sorted keys, no spaces, ASCII only); the vector
+form is its numbers in canonical order (`observation_numbers`). These are encodings for agents:
+whether two values are equal is the kernel's question, never answered here.
 
-Everything here runs inside sandbox workers too, so it imports nothing beyond the protocol.
+Everything here runs inside sandbox workers too, so it imports nothing beyond the protocol and the kernel.
 """
 
 from __future__ import annotations
 
-import collections
 import json
 import math
-import random
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
-from gamecwm.protocol import CHANCE_PLAYER_ID, TERMINAL_PLAYER_ID, chance_outcomes
+from gamecwm.games.runtime import canonical
 
 SHAPE_ATTRIBUTE = "OBSERVATION_SHAPE"
 MAX_DEPTH = 60
@@ -56,31 +55,26 @@ def plain(value: Any, _depth: int = 0) -> Any:
     if isinstance(value, float):
         return float.__float__(value)
     if isinstance(value, dict):
-        return {(str.__str__(key) if isinstance(key, str) else repr(key)): plain(item, _depth + 1)
+        return {(str.__str__(key) if isinstance(key, str) else _key_text(key)): plain(item, _depth + 1)
                 for key, item in dict.items(value)}
     if isinstance(value, (list, tuple)):
         return [plain(item, _depth + 1) for item in value]
     if isinstance(value, (set, frozenset)):
-        return sorted((plain(item, _depth + 1) for item in value), key=canonical_text)
+        return [plain(item, _depth + 1) for item in sorted(value, key=_key_text)]
     return repr(value)
 
 
-def canonical_text(value: Any) -> str:
-    """Canonical JSON text of plain data: sorted keys, no spaces, ASCII only (non-finite floats as NaN/Infinity)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=repr)
-
-
-def state_key(state: Any) -> str:
-    """A text that is equal for equal states (used to tell states apart while exploring)."""
+def _key_text(value: Any) -> str:
+    """The kernel's canonical text of a dict key or set member (equal values, equal text)."""
     try:
-        return canonical_text(plain(state))
-    except (ObservationEncodingError, RecursionError):
-        return repr(state)
+        return canonical(value)
+    except ValueError as exc:
+        raise ObservationEncodingError(str(exc)) from None
 
 
 def observation_text(observation: Any, max_length: int) -> str:
     """The text form of a plain observation; ObservationEncodingError when it exceeds `max_length`."""
-    text = canonical_text(observation)
+    text = json.dumps(observation, sort_keys=True, separators=(",", ":"), ensure_ascii=True, default=repr)
     if len(text) > max_length:
         raise ObservationEncodingError(
             f"an observation's text has {len(text)} characters, more than max_text_length={max_length}")
@@ -199,61 +193,3 @@ class ActionTable:
         if not all(isinstance(a, str) for a in actions):
             raise ActionTableError("action strings must be strings")
         return cls(tuple(sorted(set(actions))), complete, 0 if complete else overflow)
-
-
-def _moves(module: ModuleType, state: Any, found: set[str]) -> tuple[int, list[str], list[float]]:
-    """The player to move, the moves to explore, and their weights (chance: probabilities)."""
-    player = module.get_current_player(state)
-    if player == TERMINAL_PLAYER_ID:
-        return player, [], []
-    if player == CHANCE_PLAYER_ID:
-        outcomes = [(str(a), float(p)) for a, p in chance_outcomes(module, state) if float(p) > 0]
-        return player, [a for a, _ in outcomes], [p for _, p in outcomes]
-    legal = list(module.get_legal_actions(state))
-    if not all(isinstance(a, str) for a in legal):
-        raise ActionTableError("get_legal_actions returned a non-string action")
-    found.update(legal)
-    return player, legal, [1.0] * len(legal)
-
-
-def explore_actions(module: ModuleType, max_states: int, playouts: int, max_playout_steps: int, max_actions: int,
-                    seed: int, max_length: int) -> tuple[list[str], bool]:
-    """Collect a game's player action strings (see `ExploreConfig` for the caps).
-
-    Returns the strings found and whether the breadth-first search exhausted the game.
-    """
-    found: set[str] = set()
-    initial = module.get_initial_state()
-    seen = {state_key(initial)}
-    queue = collections.deque([initial])
-    complete = True
-    while queue and len(found) < max_actions:
-        state = queue.popleft()
-        for action in _moves(module, state, found)[1]:
-            if len(seen) >= max_states:
-                complete = False
-                break
-            child = module.apply_action(state, action)
-            key = state_key(child)
-            if key not in seen:
-                seen.add(key)
-                queue.append(child)
-        if not complete:
-            break
-    complete = complete and not queue
-    if not complete:
-        rng = random.Random(seed)
-        steps = 0
-        for _ in range(playouts):
-            state = module.get_initial_state()
-            for _ in range(max_length):
-                if steps >= max_playout_steps or len(found) >= max_actions:
-                    break
-                _player, moves, weights = _moves(module, state, found)
-                if not moves:
-                    break
-                state = module.apply_action(state, rng.choices(moves, weights=weights, k=1)[0])
-                steps += 1
-            if steps >= max_playout_steps or len(found) >= max_actions:
-                break
-    return sorted(found)[:max_actions], complete

@@ -29,6 +29,7 @@ import numpy as np
 
 from gamecwm.envs.config import EnvConfig
 from gamecwm.envs.pettingzoo import AGENTS, GameCWMEnv
+from gamecwm.games.runtime import pick
 from gamecwm.play.agents import Agent, build_agent, parse_agent_spec
 from gamecwm.protocol import Action
 from gamecwm.sandbox import SandboxPool
@@ -105,7 +106,7 @@ class GameCWMGymEnv(gymnasium.Env):
             self._done = True
             return self.aec.observe(self.agent), self.illegal_reward, True, False, info
         if illegal:
-            index = int(self.np_random.choice(np.flatnonzero(legal)))
+            index = int(pick(np.flatnonzero(legal).tolist(), float(self.np_random.random())))
         reward = self._pending_reward
         self._pending_reward = 0.0
         self.aec.step(index)
@@ -134,7 +135,7 @@ class GameCWMGymEnv(gymnasium.Env):
         if choice in legal:
             return choice  # type: ignore[return-value]
         self.opponent_illegal_moves += 1
-        return legal[int(self.np_random.integers(len(legal)))]
+        return pick(legal, float(self.np_random.random()))
 
     def render(self) -> str | None:
         """With render_mode "ansi": the game as text (see `GameCWMEnv.render`)."""

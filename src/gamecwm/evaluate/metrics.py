@@ -26,8 +26,11 @@ def pass_at_k(n: int, c: int, k: int) -> float:
 
 def bootstrap_ci(values: Iterable[float], seed: int = 0, resamples: int = BOOTSTRAP_RESAMPLES,
                  confidence: float = CONFIDENCE) -> tuple[float, float, float]:
-    """(mean, low, high): the mean with a percentile bootstrap confidence interval."""
-    data = np.asarray(list(values), dtype=float)
+    """(mean, low, high): the mean with a percentile bootstrap confidence interval.
+
+    The values are sorted first, so the interval depends on the seed and the values, not on their order.
+    """
+    data = np.sort(np.asarray(list(values), dtype=float))
     if data.size == 0:
         raise ValueError("no values")
     mean = float(data.mean())
@@ -85,13 +88,62 @@ BREAKDOWNS: dict[str, Callable[[dict[str, Any]], Any]] = {
 }
 
 
+def combine_seeds(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One record per sample from its results at one or more verification seeds.
+
+    The score and tier scores are means over the seeds where the sample was scored; it passes only if it
+    passed at every such seed (a pass at one seed only is luck). A sample never scored keeps score None.
+    """
+    by_key: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for record in results:
+        by_key[record["key"]].append(record)
+    combined = []
+    for records in by_key.values():
+        if len(records) == 1:
+            combined.append(records[0])
+            continue
+        scored = [r for r in records if r.get("score") is not None]
+        merged = dict(records[0])
+        merged["verify_seeds"] = sorted(r.get("verify_seed", 0) for r in records)
+        if scored:
+            tiers: dict[str, list[float]] = defaultdict(list)
+            for record in scored:
+                for name, score in record["tier_scores"].items():
+                    tiers[name].append(score)
+            merged.update(score=float(np.mean([r["score"] for r in scored])),
+                          passed=all(r["passed"] for r in scored),
+                          static_passed=all(r["static_passed"] for r in scored),
+                          tier_scores={name: float(np.mean(values)) for name, values in tiers.items()})
+        else:
+            merged.update(score=None, passed=False)
+        combined.append(merged)
+    return combined
+
+
+def seed_spread(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """The mean score at each verification seed and their spread (sample standard deviation over seeds)."""
+    by_seed: dict[int, list[float]] = defaultdict(list)
+    for record in results:
+        if record.get("score") is not None:
+            by_seed[record.get("verify_seed", 0)].append(record["score"])
+    means = {seed: float(np.mean(scores)) for seed, scores in sorted(by_seed.items())}
+    spread = float(np.std(list(means.values()), ddof=1)) if len(means) > 1 else None
+    return {"seed_means": means, "seed_sd": spread}
+
+
 def model_metrics(results: list[dict[str, Any]], seed: int = 0) -> dict[str, Any]:
-    """Per model: overall metrics and each breakdown (game, curriculum tier, information, split, ood)."""
+    """Per model: overall metrics and each breakdown (game, curriculum tier, information, split, ood).
+
+    Results at several verification seeds count once per sample (see `combine_seeds`); the overall
+    metrics also hold each seed's mean score and their spread.
+    """
     by_model: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for record in results:
         by_model[record["model"]].append(record)
-    return {
-        model: {"overall": group_metrics(records, seed),
-                **{name: breakdown(records, key, seed) for name, key in BREAKDOWNS.items()}}
-        for model, records in by_model.items()
-    }
+    metrics = {}
+    for model, records in by_model.items():
+        samples = combine_seeds(records)
+        overall = {**group_metrics(samples, seed), **seed_spread(records)}
+        metrics[model] = {"overall": overall,
+                          **{name: breakdown(samples, key, seed) for name, key in BREAKDOWNS.items()}}
+    return metrics

@@ -12,9 +12,18 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from gamecwm.evaluate.metrics import bootstrap_ci
-from gamecwm.jsonl import append_record, read_records, resume_records
+from gamecwm.evaluate.metrics import bootstrap_ci, combine_seeds
+from gamecwm.jsonl import append_record
 from gamecwm.play.playability import playability
+from gamecwm.records import (
+    GENERATIONS,
+    PLAYABILITY,
+    PROVENANCE,
+    RESULTS,
+    base_provenance,
+    open_output,
+    read_record_file,
+)
 from gamecwm.sandbox import SandboxPool
 
 DEFAULT_MIN_SCORE = 0.9
@@ -34,12 +43,22 @@ def evaluate_playability(
     sims: int = 50,
     seed: int = 0,
     workers: int | None = None,
+    resume_anyway: bool = False,
 ) -> list[dict[str, Any]]:
-    """Measure playability for every qualifying sample not measured yet; returns all playability records."""
-    code_by_key = {f"{s['model']}|{s['id']}": s["code"] for s in read_records(generations) if "code" in s}
+    """Measure playability for every qualifying sample not measured yet; returns all playability records.
+
+    A sample qualifies by its score over all the seeds it was verified at (see `combine_seeds`).
+    """
+    if games < 1 or sims < 1:
+        raise ValueError("playability needs at least 1 game and 1 simulation per move")
+    samples = read_record_file(Path(generations), GENERATIONS, skip_malformed=True).records
+    code_by_key = {f"{s['model']}|{s['id']}": s["code"] for s in samples}
     out_path = playability_path(results_path)
-    done = {r["key"] for r in resume_records(out_path, keep=lambda r: "key" in r)}
-    todo = [r for r in read_records(results_path)
+    provenance = {**base_provenance(PLAYABILITY), "min_score": min_score, "games": games, "sims": sims,
+                  "seed": seed}
+    done = open_output(out_path, PLAYABILITY, provenance, resume_anyway).keys()
+    results = combine_seeds(read_record_file(Path(results_path), RESULTS).records)
+    todo = [r for r in results
             if r.get("score") is not None and r["score"] >= min_score and r["key"] not in done
             and r["key"] in code_by_key]
     with SandboxPool(workers=workers) as pool, out_path.open("a") as out:
@@ -47,8 +66,9 @@ def evaluate_playability(
             result = playability(code_by_key[record["key"]], record["game"], games=games, sims=sims, seed=seed,
                                  pool=pool)
             append_record(out, {"key": record["key"], "model": record["model"], "game": record["game"],
-                                "verifier_score": record["score"], "min_score": min_score, **result})
-    return read_records(out_path)
+                                "verifier_score": record["score"], "min_score": min_score, **result,
+                                PROVENANCE: provenance})
+    return read_record_file(out_path, PLAYABILITY).records
 
 
 def playability_metrics(records: list[dict[str, Any]], seed: int = 0) -> dict[str, dict[str, Any]]:

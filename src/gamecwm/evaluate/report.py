@@ -12,7 +12,7 @@ from typing import Any
 
 from gamecwm.evaluate.metrics import K_VALUES, model_metrics
 from gamecwm.evaluate.repair_curve import curve_table, has_repairs, plot_curve, repair_curve
-from gamecwm.jsonl import read_records
+from gamecwm.records import PLAYABILITY, RESULTS, RecordFileError, read_inputs
 from gamecwm.verify.config import TIER_ORDER
 
 REPORT_NAME = "report.md"
@@ -40,6 +40,9 @@ def results_table(metrics: dict[str, Any]) -> str:
     tiers = [t for t in TIER_ORDER if any(t in m["overall"].get("tiers", {}) for m in metrics.values())]
     header = ["model", "n", "parses", "passes static", "passes all", "mean score [95% CI]"]
     header += [f"pass@{k}" for k in K_VALUES] + [f"{t} tier" for t in tiers]
+    several_seeds = any(len(m["overall"].get("seed_means", {})) > 1 for m in metrics.values())
+    if several_seeds:
+        header.append("mean score per seed (sd)")
     rows = []
     for model, groups in metrics.items():
         overall = groups["overall"]
@@ -51,8 +54,17 @@ def results_table(metrics: dict[str, Any]) -> str:
                f"{overall['mean_score']:.3f} [{overall['ci_low']:.3f}, {overall['ci_high']:.3f}]"]
         row += [_pct(overall.get(f"pass@{k}")) for k in K_VALUES]
         row += [_num(overall["tiers"][t][0]) if t in overall["tiers"] else "-" for t in tiers]
+        if several_seeds:
+            row.append(_seed_cell(overall))
         rows.append(row)
     return _table(header, rows)
+
+
+def _seed_cell(overall: dict[str, Any]) -> str:
+    means = overall.get("seed_means", {})
+    cells = ", ".join(f"{seed}: {mean:.3f}" for seed, mean in means.items())
+    spread = overall.get("seed_sd")
+    return f"{cells} (sd {spread:.3f})" if spread is not None else cells or "-"
 
 
 def breakdown_table(metrics: dict[str, Any], breakdown: str) -> str:
@@ -133,19 +145,28 @@ def plot_heatmap(metrics: dict[str, Any], path: Path) -> None:
 
 
 def write_report(results_files: list[Path], out_dir: Path, seed: int = 0) -> Path:
-    """Write report.md and its PNG plots for one or more results files; returns the report's path."""
-    results = [record for path in results_files for record in read_records(path)]
+    """Write report.md and its PNG plots for one or more results files; returns the report's path.
+
+    The files are read with the record reader: a malformed line, the same file twice or the same
+    result in two files is a RecordFileError. Files written earlier in `out_dir` by a report are
+    replaced; any other file in the way is an error.
+    """
+    files = read_inputs([Path(p) for p in results_files], RESULTS)
+    results = [record for records in files for record in records.records]
     if not results:
-        raise ValueError("no results to report")
+        raise RecordFileError(f"no results in {', '.join(str(p) for p in results_files)} (the files are empty)")
     metrics = model_metrics(results, seed)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = Path(out_dir)
+    claim_report_folder(out_dir)
     plot_tiers(metrics, out_dir / TIER_PLOT)
     plot_heatmap(metrics, out_dir / HEATMAP_PLOT)
     sections = [
-        "# GameCWM evaluation",
-        f"{len(results)} verified samples from {', '.join(str(p.name) for p in results_files)}. Scores are "
-        "verifier scores in [0, 1]; intervals are 95% bootstrap intervals; pass@k uses the unbiased "
-        "estimator per game, averaged over games; infrastructure failures are not counted.",
+        "# GameCWM evaluation\n" + REPORT_MARK,
+        (f"{len({r['key'] for r in results})} verified samples from "
+         f"{', '.join(Path(p).name for p in results_files)}. Scores are verifier scores in [0, 1]; intervals are "
+         "95% bootstrap intervals; pass@k uses the unbiased estimator per game, averaged over games; "
+         "infrastructure failures are not counted. A sample verified at several seeds counts once: its mean "
+         "score, and a pass only if it passed at every seed."),
         "## Results", results_table(metrics),
         f"![mean score per verifier tier]({TIER_PLOT})",
         "## By split", breakdown_table(metrics, "split"),
@@ -167,7 +188,8 @@ def write_report(results_files: list[Path], out_dir: Path, seed: int = 0) -> Pat
         ]
     from gamecwm.evaluate.playability import playability_metrics, playability_path
 
-    played = [record for path in results_files for record in read_records(playability_path(path))]
+    play_files = [playability_path(path) for path in results_files if playability_path(path).exists()]
+    played = [record for records in read_inputs(play_files, PLAYABILITY) for record in records.records]
     if played:
         sections += ["## Playability",
                      "MCTS (ISMCTS for hidden information) planning with the sample against the same planner "
@@ -176,3 +198,28 @@ def write_report(results_files: list[Path], out_dir: Path, seed: int = 0) -> Pat
     path = out_dir / REPORT_NAME
     path.write_text("\n\n".join(sections) + "\n")
     return path
+
+
+REPORT_MARK = "<!-- written by gamecwm report -->"
+REPORT_FILES = (REPORT_NAME, TIER_PLOT, HEATMAP_PLOT, REPAIR_PLOT)
+
+
+def claim_report_folder(out_dir: Path) -> None:
+    """Make sure writing a report into `out_dir` destroys nothing a report did not write there.
+
+    The report's files may replace only an earlier report's (its report.md carries a mark); a foreign
+    report.md is an error naming it, and a plot name held by an unmarked folder is too.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RecordFileError(f"--out {out_dir} is a file; give a folder for the report")
+    previous = out_dir / REPORT_NAME
+    ours = previous.is_file() and REPORT_MARK in previous.read_text(errors="replace")
+    if not ours:
+        taken = [name for name in REPORT_FILES if (out_dir / name).exists()]
+        if taken:
+            raise RecordFileError(f"--out {out_dir} already holds {', '.join(taken)}, not written by gamecwm "
+                                  "report; they are left as they are: choose another --out")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise RecordFileError(f"cannot write the report to {out_dir}: {exc.strerror or exc}") from exc

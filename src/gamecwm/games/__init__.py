@@ -3,6 +3,7 @@
 from gamecwm.games.registry import (
     GameInfo,
     UnknownGameError,
+    dataset_version,
     game_names,
     get_game,
     list_games,
@@ -14,6 +15,7 @@ from gamecwm.games.registry import (
 __all__ = [
     "GameInfo",
     "UnknownGameError",
+    "dataset_version",
     "game_names",
     "get_game",
     "list_games",

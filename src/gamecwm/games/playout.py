@@ -6,6 +6,7 @@ import random
 from dataclasses import dataclass, field
 from types import ModuleType
 
+from gamecwm.games.runtime import pick_chance
 from gamecwm.protocol import CHANCE_PLAYER_ID, TERMINAL_PLAYER_ID, Action, chance_outcomes
 
 
@@ -19,24 +20,12 @@ class Playout:
     terminal: bool = False
 
 
-def replay(module: ModuleType, actions: list[Action]) -> dict:
-    """The state reached by applying `actions` in order from the initial state."""
-    state = module.get_initial_state()
-    for action in actions:
-        state = module.apply_action(state, action)
-    return state
-
-
-def sample_chance(module: ModuleType, state: dict, rng: random.Random) -> Action:
-    """Draw a chance outcome by its probability."""
-    outcomes = chance_outcomes(module, state)
-    actions = [a for a, _ in outcomes]
-    weights = [p for _, p in outcomes]
-    return rng.choices(actions, weights=weights, k=1)[0]
-
-
 def random_playout(module: ModuleType, seed: int = 0, max_steps: int = 100_000) -> Playout:
-    """Play uniformly random legal actions (chance by its probabilities) until the game ends."""
+    """Play uniformly random legal actions (chance by its probabilities) until the game ends.
+
+    The draws are those of `random.Random(seed).choices` (chance) and `.choice` (moves), so a seed
+    gives the same playout in every version; the verifier's reference histories are built from them.
+    """
     rng = random.Random(seed)
     state = module.get_initial_state()
     playout = Playout()
@@ -46,7 +35,9 @@ def random_playout(module: ModuleType, seed: int = 0, max_steps: int = 100_000) 
             playout.terminal = True
             break
         if player == CHANCE_PLAYER_ID:
-            action = sample_chance(module, state, rng)
+            outcomes = chance_outcomes(module, state)
+            # random.choices scales one draw by the total weight; so does this, draw for draw.
+            action = pick_chance(outcomes, rng.random() * sum(p for _, p in outcomes))
         else:
             action = rng.choice(module.get_legal_actions(state))
         playout.actions.append(action)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import importlib
 import json
 from dataclasses import asdict, dataclass
@@ -165,3 +166,20 @@ def load_scenarios(name: str) -> list[dict[str, Any]]:
     from gamecwm.games.scenarios import parse_scenarios
 
     return parse_scenarios(get_game(name).scenarios_path)
+
+
+@functools.cache
+def dataset_version() -> str:
+    """A stable hash of every game's facts, rules, reference and scenarios (16 hex digits).
+
+    Results recorded under one dataset version are comparable; any change to a game changes it.
+    """
+    digest = hashlib.sha256()
+    for name in game_names():
+        folder = get_game(name).folder
+        for file_name in ("meta.json", "rules.md", "reference.py", "scenarios.json"):
+            path = folder / file_name
+            digest.update(f"{name}/{file_name}\0".encode())
+            digest.update(path.read_bytes() if path.exists() else b"")
+            digest.update(b"\0")
+    return digest.hexdigest()[:16]

@@ -160,14 +160,15 @@ def check_scenario(scenario: dict[str, Any], trace: dict[str, Any]) -> list[str]
         if snapshot is None:
             failures.append(f"{history_text(step)}: not reached ({trace.get('error') or 'no snapshot'})")
             break
-        for problem in _compare(expect, snapshot):
+        for problem in compare_snapshot(expect, snapshot):
             failures.append(f"{history_text(step)}: {problem}")
     if trace.get("error") and not failures:
         failures.append(trace["error"])
     return failures
 
 
-def _compare(expect: dict[str, Any], snapshot: dict[str, Any]) -> list[str]:
+def compare_snapshot(expect: dict[str, Any], snapshot: dict[str, Any]) -> list[str]:
+    """What in a snapshot (as `run_scenario` records it) differs from one step's expectations."""
     problems = []
     player = snapshot["current_player"]
     legal = snapshot["legal_actions"]

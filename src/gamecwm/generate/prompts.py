@@ -47,6 +47,18 @@ IMPERFECT_TEXT = """\
   among all possibilities consistent with what the player saw. Return [] for an empty input.
 """
 
+CODING_RULES_TEXT = """\
+Rules for the module (a module that breaks them fails before any of its logic is checked):
+- At module level write only imports, constants and function definitions. No example usage, no print
+  calls, no tests, no `if __name__ == "__main__":` block: nothing may run when the module is imported.
+- Write every function above as a plain module-level function. Do not define classes.
+- `apply_action` never changes the state it is given: copy it first (for example with `copy.deepcopy`)
+  and return the new state.
+- After every action, set whose turn it is next: the other player, a chance node (-1) or the end of the
+  game (-4), exactly as the rules say.
+- Implement the whole game exactly as the rules state (board size, pieces, every rule); no placeholders,
+  no `pass`, no TODO."""
+
 _EXAMPLE_SECTION = re.compile(r"^##[^\n]*\bexamples?\b[^\n]*\n.*?(?=^## |\Z)", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
@@ -58,6 +70,7 @@ class PromptTemplate:
     version: int
     description: str
     include_example: bool = True
+    coding_rules: bool = False  # add CODING_RULES_TEXT: what sinks small models, stated plainly
 
     @property
     def id(self) -> str:
@@ -71,6 +84,9 @@ TEMPLATES: dict[str, PromptTemplate] = {
         PromptTemplate("protocol", 1, "the rules (with their example trajectory) and the protocol"),
         PromptTemplate("protocol-no-example", 1, "the rules without their example trajectory, and the protocol",
                        include_example=False),
+        PromptTemplate("protocol-rules", 1, "the rules (with their example trajectory), the protocol, and plain "
+                       "rules for the module: definitions only at module level, functions not classes, new states, "
+                       "switching players", coding_rules=True),
     )
 }
 DEFAULT_TEMPLATE = "protocol"
@@ -99,5 +115,7 @@ def build_messages(game: str, template: str | PromptTemplate = DEFAULT_TEMPLATE)
     if not template.include_example:
         rules = strip_example(rules)
     protocol = PROTOCOL_TEXT.format(imperfect=IMPERFECT_TEXT if info.imperfect_information else "")
+    if template.coding_rules:
+        protocol += "\n\n" + CODING_RULES_TEXT
     user = f"# Rules of the game\n\n{rules.strip()}\n\n# Your task\n\n{protocol}\n"
     return [{"role": "system", "content": SYSTEM_PROMPT}, {"role": "user", "content": user}]

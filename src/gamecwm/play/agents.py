@@ -27,8 +27,9 @@ from types import ModuleType
 from typing import TYPE_CHECKING
 
 from gamecwm.games.registry import get_game, load_reference
+from gamecwm.games.runtime import pick, replay
 from gamecwm.play.mcts import DEFAULT_EXPLORATION, DEFAULT_MAX_ROLLOUT_STEPS, DEFAULT_SIMULATIONS, SearchConfig
-from gamecwm.play.planner import decide, replay
+from gamecwm.play.planner import decide
 from gamecwm.protocol import Action, State
 
 if TYPE_CHECKING:
@@ -130,27 +131,39 @@ class RandomAgent(Agent):
 
     def choose(self, history: list[Action], player: int, legal: list[Action]) -> Action | None:
         """A uniformly random element of `legal`."""
-        return legal[int(self.rng.random() * len(legal))]
+        return pick(legal, self.rng.random())
 
 
-class PlanningAgent(Agent):
-    """MCTS or ISMCTS planning in this process with a trusted GameCWM module (a reference)."""
+class SearchAgent(Agent):
+    """What every planning agent holds: its spec's kind and search settings, and a seeded stream of search seeds."""
 
-    def __init__(self, spec: AgentSpec, model: ModuleType):
-        """Plan as `spec` says with `model`."""
+    def __init__(self, spec: AgentSpec):
+        """Plan as `spec` (a planning kind) says."""
         if not spec.plans:
             raise AgentSpecError("a planning agent needs the mcts or ismcts kind")
         self.spec = spec.text
         self.kind = spec.kind
         self.config = spec.config
-        self.model = model
         self.rng = random.Random(0)
-        self._cache: tuple[list[Action], State] | None = None
         self.last_error: str | None = None
 
     def new_game(self, seed: int) -> None:
-        """Reseed and forget the previous game's replay."""
+        """Reseed for a new game."""
         self.rng = random.Random(seed)
+
+
+class PlanningAgent(SearchAgent):
+    """MCTS or ISMCTS planning in this process with a trusted GameCWM module (a reference)."""
+
+    def __init__(self, spec: AgentSpec, model: ModuleType):
+        """Plan as `spec` says with `model`."""
+        super().__init__(spec)
+        self.model = model
+        self._cache: tuple[list[Action], State] | None = None
+
+    def new_game(self, seed: int) -> None:
+        """Reseed and forget the previous game's replay."""
+        super().new_game(seed)
         self._cache = None
 
     def choose(self, history: list[Action], player: int, legal: list[Action]) -> Action | None:
@@ -199,4 +212,4 @@ def build_agent(spec: str | AgentSpec, game: str, model_code: str | None = None,
         raise ValueError("planning with an untrusted model needs a SandboxPool")
     from gamecwm.play.remote import RemotePlanningAgent
 
-    return RemotePlanningAgent(parsed, model_code, pool, limits)
+    return RemotePlanningAgent(parsed, model_code, pool, limits, game=game)

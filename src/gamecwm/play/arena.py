@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
 from gamecwm.games.registry import get_game, load_reference
+from gamecwm.games.runtime import pick, random_action
 from gamecwm.play.agents import Agent, build_agent, parse_agent_spec
-from gamecwm.play.mcts import sample_outcome
 from gamecwm.protocol import CHANCE_PLAYER_ID, TERMINAL_PLAYER_ID, Action
 
 Z_95 = 1.959963984540054
@@ -117,7 +117,7 @@ def play_game(game: str, agents: Sequence[Agent], seats: tuple[int, int], rng: r
             truncated = True
             break
         if player == CHANCE_PLAYER_ID:
-            action = sample_outcome(module, state, rng)
+            action = random_action(module, state, rng)
         else:
             legal = module.get_legal_actions(state)
             index = seats[player]
@@ -126,7 +126,7 @@ def play_game(game: str, agents: Sequence[Agent], seats: tuple[int, int], rng: r
                 action = choice
             else:
                 illegal.append((index, choice))
-                action = legal[int(rng.random() * len(legal))]
+                action = pick(legal, rng.random())
         actions.append(action)
         state = module.apply_action(state, action)
     rewards = [float(r) for r in module.get_rewards(state)]

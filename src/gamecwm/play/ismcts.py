@@ -3,10 +3,12 @@
 The searching player knows only its own (observation, action) view (`gamecwm.games.information.
 player_view`). Each simulation draws a determinization, a full action history consistent with that
 view, from the game module's `resample_history`, replays it, and descends one shared tree whose
-nodes are information sets: the player to move together with that player's canonical view at the
-state. Children are chosen by UCT with availability counts (an action's exploration term uses the
-number of times it was legal, since determinizations may differ in what is legal); chance events
-are drawn by their probabilities; a leaf is valued by a random rollout.
+nodes are information sets: the player to move together with that player's view at the state, its
+observations written as the kernel's canonical text (`gamecwm.games.runtime.canonical`), so equal
+observations share an information set whatever their container types. Children are chosen by UCT
+with availability counts (an action's exploration term uses the number of times it was legal, since
+determinizations may differ in what is legal); chance events are drawn by their probabilities; a
+leaf is valued by a random rollout.
 
 `resample_history` implementations draw from Python's global `random`; the search seeds it from its
 own seeded stream for the duration of a search and restores the previous global state afterwards,
@@ -15,23 +17,14 @@ so a search is reproducible for a seed without disturbing other users of `random
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from types import ModuleType
-from typing import Any
 
 from gamecwm.games.information import PlayerView
-from gamecwm.play.mcts import SearchConfig, SearchError, random_rollout, rewards_of, sample_outcome
+from gamecwm.games.runtime import canonical, pick, random_action
+from gamecwm.play.mcts import SearchConfig, SearchError, random_rollout, rewards_of
 from gamecwm.protocol import CHANCE_PLAYER_ID, TERMINAL_PLAYER_ID, Action, State
-
-
-def canonical(value: Any) -> str:
-    """A canonical text for an observation (JSON with sorted keys; repr for what JSON cannot hold)."""
-    try:
-        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
-    except (TypeError, ValueError):
-        return repr(value)
 
 
 class InfoNode:
@@ -131,7 +124,7 @@ class ISMCTS:
                 rewards = rewards_of(module, state)
                 break
             if player == CHANCE_PLAYER_ID:
-                state = module.apply_action(state, sample_outcome(module, state, rng))
+                state = module.apply_action(state, random_action(module, state, rng))
                 continue
             if player not in (0, 1):
                 raise SearchError(f"unknown player id {player!r}")
@@ -150,7 +143,7 @@ class ISMCTS:
                 node.available[action] = node.available.get(action, 0) + 1
             untried = [action for action in legal if not node.visits.get(action)]
             if untried:
-                action = untried[int(rng.random() * len(untried))]
+                action = pick(untried, rng.random())
                 stop = True
             else:
                 action = _uct_action(node, legal, c)

@@ -3,7 +3,7 @@
 The search sees the whole state, so it is the planner for perfect-information games (use
 `gamecwm.play.ismcts` when information is hidden). Decision nodes pick children by UCT from the
 point of view of the player to move; chance nodes draw their outcome by its probability
-(`gamecwm.protocol.chance_outcomes`); a leaf is valued by random rollouts to the end of the game
+(`gamecwm.games.runtime.random_action`); a leaf is valued by random rollouts to the end of the game
 (chance again by its probabilities). Rewards are kept per player, so general-sum games work too.
 Everything random comes from one `random.Random(seed)`, so a search is reproducible.
 """
@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
-from gamecwm.protocol import CHANCE_PLAYER_ID, TERMINAL_PLAYER_ID, Action, State, chance_outcomes
+from gamecwm.games.runtime import pick, random_action
+from gamecwm.protocol import CHANCE_PLAYER_ID, TERMINAL_PLAYER_ID, Action, State
 
 DEFAULT_SIMULATIONS = 200
 DEFAULT_EXPLORATION = 1.4
@@ -58,20 +59,6 @@ def rewards_of(module: ModuleType, state: State) -> list[float]:
     return [float(values[0]), float(values[1])]
 
 
-def sample_outcome(module: ModuleType, state: State, rng: random.Random) -> Action:
-    """A chance outcome drawn by its probability."""
-    outcomes = chance_outcomes(module, state)
-    if not outcomes:
-        raise SearchError("a chance node without outcomes")
-    threshold = rng.random() * sum(p for _, p in outcomes)
-    cumulative = 0.0
-    for action, probability in outcomes:
-        cumulative += probability
-        if threshold < cumulative:
-            return action
-    return outcomes[-1][0]
-
-
 def random_rollout(module: ModuleType, state: State, rng: random.Random, max_steps: int) -> list[float]:
     """Play uniformly random legal actions (chance by probability) to the end; return the rewards.
 
@@ -82,12 +69,12 @@ def random_rollout(module: ModuleType, state: State, rng: random.Random, max_ste
         if player == TERMINAL_PLAYER_ID:
             break
         if player == CHANCE_PLAYER_ID:
-            action = sample_outcome(module, state, rng)
+            action = random_action(module, state, rng)
         else:
             legal = module.get_legal_actions(state)
             if not legal:
                 break
-            action = legal[int(rng.random() * len(legal))]
+            action = pick(legal, rng.random())
         state = module.apply_action(state, action)
     return rewards_of(module, state)
 
@@ -156,7 +143,7 @@ class MCTS:
                 rewards = node.terminal_rewards
                 break
             if node.player == CHANCE_PLAYER_ID:
-                action = sample_outcome(module, node.state, rng)
+                action = random_action(module, node.state, rng)
                 child = node.children.get(action)
                 if child is None:
                     child = node.children[action] = Node(module, module.apply_action(node.state, action), rng)

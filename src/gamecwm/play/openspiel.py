@@ -7,9 +7,10 @@ OpenSpiel's MCTSBot, ISMCTSBot, CFR, exploitability and `pyspiel.random_sim_test
 How the GameCWM maps onto OpenSpiel:
 
 * **Action ids.** OpenSpiel actions are integers; GameCWM actions are strings. The wrapper explores
-  the game to collect every action string: a breadth-first search over distinct states (compared by
-  their canonical JSON) from the initial state, capped at `max_states` states (default 20,000), then
-  `playouts` seeded random playouts (default 200) to reach deeper parts of larger games. Player
+  the game to collect every action string (`gamecwm.games.exploration.explore`): a breadth-first
+  search over distinct states from the initial state, capped at `max_states` states (default
+  20,000), then `playouts` seeded random playouts (default 200, each at most `max_game_length`
+  actions when that is given) to reach deeper parts of larger games. Player
   actions and chance outcomes get separate tables, each numbered in sorted string order, so legal
   action lists come out ascending. An action the exploration never met raises `ActionTableError`
   when it occurs; raise the caps or pass `actions=` / `chance_actions=` to give the tables outright.
@@ -18,10 +19,12 @@ How the GameCWM maps onto OpenSpiel:
   or general-sum) come from the terminal rewards met (exact when the search covered the whole game,
   `utility_range=` overrides them); `max_game_length` is the registry's bound for a registered game,
   else the longest game met, else the given value.
-* **Information states.** A player's information state string is the canonical JSON of its view:
-  its (observation, own action) pairs at its own turns followed by its current observation, the same
-  view `resample_history` receives (`gamecwm.games.information.player_view`). The observation string
-  is the canonical JSON of the player's current observation. No tensors are provided.
+* **Information states.** A player's information state string is the canonical text
+  (`gamecwm.games.runtime.canonical`) of its view: its (observation, own action) pairs at its own
+  turns followed by its current observation, the same view `resample_history` receives
+  (`gamecwm.games.information.player_view`). The observation string is the canonical text of the
+  player's current observation. Equal observations give equal strings whatever their container types
+  (tuples, sets, keys that are not strings). No tensors are provided.
 * **Resampling.** `resample_from_infostate(player, sampler)` calls the module's `resample_history`
   on the player's view and replays the history it returns; the module draws from Python's global
   `random` (seed it for reproducible runs), not from OpenSpiel's sampler.
@@ -32,15 +35,13 @@ state), so cloning an OpenSpiel state shares them instead of copying.
 
 from __future__ import annotations
 
-import collections
-import json
-import random
-from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 import pyspiel
 
+from gamecwm.games.exploration import explore
+from gamecwm.games.runtime import canonical
 from gamecwm.protocol import CHANCE_PLAYER_ID, TERMINAL_PLAYER_ID, Action, State, chance_outcomes
 
 DEFAULT_MAX_STATES = 20_000
@@ -53,85 +54,6 @@ class ActionTableError(KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else "action outside the table"
-
-
-def canonical(value: Any) -> str:
-    """Canonical JSON text (sorted keys; repr for what JSON cannot hold)."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=repr)
-
-
-@dataclass
-class Exploration:
-    """What exploring a GameCWM found: action strings, terminal rewards, depth, and completeness."""
-
-    player_actions: set[str]
-    chance_outcomes: set[str]
-    terminal_rewards: set[tuple[float, float]]
-    max_depth: int
-    states: int
-    complete: bool
-
-
-def explore(module: ModuleType, max_states: int = DEFAULT_MAX_STATES, playouts: int = DEFAULT_PLAYOUTS,
-            seed: int = 0) -> Exploration:
-    """Breadth-first search over distinct states (at most `max_states`), then random playouts.
-
-    `complete` is true when the search exhausted the game before the cap (the playouts then add
-    nothing new).
-    """
-    actions: set[str] = set()
-    outcomes: set[str] = set()
-    terminals: set[tuple[float, float]] = set()
-    max_depth = 0
-
-    def visit(state: State) -> list[str]:
-        player = module.get_current_player(state)
-        if player == TERMINAL_PLAYER_ID:
-            rewards = module.get_rewards(state)
-            terminals.add((float(rewards[0]), float(rewards[1])))
-            return []
-        if player == CHANCE_PLAYER_ID:
-            moves = [action for action, probability in chance_outcomes(module, state) if probability > 0]
-            outcomes.update(moves)
-            return moves
-        moves = list(module.get_legal_actions(state))
-        actions.update(moves)
-        return moves
-
-    initial = module.get_initial_state()
-    seen = {canonical(initial)}
-    queue = collections.deque([(initial, 0)])
-    complete = True
-    while queue:
-        state, depth = queue.popleft()
-        max_depth = max(max_depth, depth)
-        for action in visit(state):
-            child = module.apply_action(state, action)
-            key = canonical(child)
-            if key in seen:
-                continue
-            if len(seen) >= max_states:
-                complete = False
-                continue
-            seen.add(key)
-            queue.append((child, depth + 1))
-    if not complete:
-        rng = random.Random(seed)
-        for _ in range(playouts):
-            state, depth = module.get_initial_state(), 0
-            while True:
-                moves = visit(state)
-                if not moves:
-                    break
-                if module.get_current_player(state) == CHANCE_PLAYER_ID:
-                    weights = dict(chance_outcomes(module, state))
-                    action = rng.choices(moves, weights=[weights[m] for m in moves], k=1)[0]
-                else:
-                    action = rng.choice(moves)
-                state = module.apply_action(state, action)
-                depth += 1
-            max_depth = max(max_depth, depth)
-    return Exploration(actions, outcomes, terminals, max_depth, len(seen), complete)
 
 
 class _Snapshot:
@@ -184,19 +106,20 @@ class _Adapter:
 
     def player_id(self, action: Action) -> int:
         """The OpenSpiel id of a player action."""
-        try:
-            return self.player_ids[action]
-        except KeyError:
-            raise ActionTableError(f"action {action!r} is not in the explored action table; "
-                                   "raise max_states/playouts or pass actions=") from None
+        return _table_id(self.player_ids, action, "action", "actions=")
 
     def chance_id(self, action: Action) -> int:
         """The OpenSpiel id of a chance outcome."""
-        try:
-            return self.chance_ids[action]
-        except KeyError:
-            raise ActionTableError(f"chance outcome {action!r} is not in the explored table; "
-                                   "raise max_states/playouts or pass chance_actions=") from None
+        return _table_id(self.chance_ids, action, "chance outcome", "chance_actions=")
+
+
+def _table_id(ids: dict[str, int], action: Action, kind: str, option: str) -> int:
+    """The id of `action` in a table; ActionTableError naming the caps to raise when it is not there."""
+    try:
+        return ids[action]
+    except KeyError:
+        raise ActionTableError(f"{kind} {action!r} is not in the explored action table; "
+                               f"raise max_states/playouts or pass {option}") from None
 
 
 _ADAPTERS: dict[str, _Adapter] = {}
@@ -283,7 +206,7 @@ class GameCWMState(pyspiel.State):
         return state
 
     def __str__(self) -> str:
-        """The canonical JSON of the GameCWM state."""
+        """The canonical text of the GameCWM state."""
         return canonical(self._snapshot.state)
 
 
@@ -299,7 +222,7 @@ class _Observer:
         """No tensors are provided."""
 
     def string_from(self, state: GameCWMState, player: int) -> str:
-        """The player's view (perfect recall) or current observation, as canonical JSON."""
+        """The player's view (perfect recall) or current observation, as canonical text."""
         if self.perfect_recall:
             return canonical([[obs, action] for obs, action in state.view(player)])
         return canonical(state._adapter.module.get_observations(state.gamecwm_state)[player])
@@ -334,7 +257,7 @@ def register_gamecwm(module: ModuleType, short_name: str, *, long_name: str | No
     See the module doc for how actions, facts and information states are derived. Registering a name
     again replaces what it loads.
     """
-    found = explore(module, max_states, playouts, seed)
+    found = explore(module, max_states, playouts, seed, max_playout_length=max_game_length)
     player_actions = sorted(set(actions) if actions is not None else found.player_actions)
     chance_table = sorted(set(chance_actions) if chance_actions is not None else found.chance_outcomes)
     if not player_actions:

@@ -12,22 +12,12 @@ from __future__ import annotations
 from types import ModuleType
 
 from gamecwm.games.information import player_view
+from gamecwm.games.runtime import replay
 from gamecwm.play.ismcts import ISMCTS
 from gamecwm.play.mcts import MCTS, SearchConfig, SearchError
 from gamecwm.protocol import Action, State
 
 PLANNER_KINDS = ("mcts", "ismcts")
-
-
-def replay(module: ModuleType, history: list[Action], start: tuple[list[Action], State] | None = None) -> State:
-    """The state `module` reaches along `history`; `start` (a prefix and its state) skips a known prefix."""
-    if start is not None and history[: len(start[0])] == start[0]:
-        state, rest = start[1], history[len(start[0]):]
-    else:
-        state, rest = module.get_initial_state(), history
-    for action in rest:
-        state = module.apply_action(state, action)
-    return state
 
 
 def decide(module: ModuleType, kind: str, history: list[Action], player: int, config: SearchConfig, seed: int,
@@ -45,6 +35,12 @@ def decide(module: ModuleType, kind: str, history: list[Action], player: int, co
             raise SearchError(f"the model says player {module.get_current_player(state)!r} moves, not {player}")
         return MCTS(module, config, seed).choose(state)
     if kind == "ismcts":
-        view = player_view(module, history, player)
-        return ISMCTS(module, config, seed).choose(view, player)
+        return decide_from_view(module, kind, player_view(module, history, player), player, config, seed)
     raise ValueError(f"unknown planner kind {kind!r}; expected one of {', '.join(PLANNER_KINDS)}")
+
+
+def decide_from_view(module: ModuleType, kind: str, view: list, player: int, config: SearchConfig, seed: int) -> Action:
+    """The action ISMCTS chooses for `player` from its own (observation, action) view, planning with `module`."""
+    if kind != "ismcts":
+        raise ValueError(f"planning from a player's view needs ismcts, not {kind!r}")
+    return ISMCTS(module, config, seed).choose(view, player)

@@ -37,7 +37,7 @@ def playability(code: str, game: str, games: int = 20, sims: int = 100, seed: in
     owned = pool is None
     sandbox = pool if pool is not None else SandboxPool(workers=1)
     try:
-        sample = RemotePlanningAgent(spec, code, sandbox, limits)
+        sample = RemotePlanningAgent(spec, code, sandbox, limits, game=game)
 
         reference = PlanningAgent(spec, load_reference(game))
         result = play_match(game, [sample, reference], games, seed)

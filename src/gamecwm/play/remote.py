@@ -1,17 +1,20 @@
 """Planning with an untrusted GameCWM: one sandbox run per decision.
 
 Each decision sends the model's source and one task, `gamecwm.play.drivers:choose_action`, to a fresh
-worker of a `SandboxPool`; the worker replays the true game's action history on the model, searches
-with MCTS or ISMCTS there, and returns the chosen action. Anything else (a timeout, a crash, an
+worker of a `SandboxPool`, with only what the deciding player may know: the true game's action history
+for MCTS (perfect information: nothing is hidden), and for ISMCTS the player's own (observation,
+action) view, built here from the true game (the hidden cards never reach the model's process). The
+worker searches with the model and returns the chosen action. Anything else (a timeout, a crash, an
 import error, a non-string action) is no choice, which the arena counts as an illegal move. A
 failure of the sandbox itself says nothing about the model and raises `PlanningInfrastructureError`.
 """
 
 from __future__ import annotations
 
-import random
-
-from gamecwm.play.agents import Agent, AgentSpec, AgentSpecError
+from gamecwm.games import load_reference
+from gamecwm.games.information import player_view
+from gamecwm.games.runtime import to_tagged
+from gamecwm.play.agents import AgentSpec, AgentSpecError, SearchAgent
 from gamecwm.protocol import Action
 from gamecwm.sandbox import Limits, SandboxPool, Task
 
@@ -23,33 +26,33 @@ class PlanningInfrastructureError(RuntimeError):
     """The sandbox failed while running a decision (not the model's fault)."""
 
 
-class RemotePlanningAgent(Agent):
+class RemotePlanningAgent(SearchAgent):
     """MCTS or ISMCTS planning with an untrusted model's source, each decision in a sandbox worker."""
 
-    def __init__(self, spec: AgentSpec, code: str, pool: SandboxPool, limits: Limits | None = None):
-        """Plan as `spec` says with the model `code`, running decisions through `pool` under `limits`."""
-        if not spec.plans:
-            raise AgentSpecError("a planning agent needs the mcts or ismcts kind")
-        self.spec = spec.text
-        self.kind = spec.kind
-        self.config = spec.config
+    def __init__(self, spec: AgentSpec, code: str, pool: SandboxPool, limits: Limits | None = None,
+                 game: str | None = None):
+        """Plan as `spec` says with the model `code`, running decisions through `pool` under `limits`.
+
+        ISMCTS needs `game`, the true game whose reference builds the deciding player's view.
+        """
+        super().__init__(spec)
         self.code = code
         self.pool = pool
         self.limits = limits or DEFAULT_DECISION_LIMITS
-        self.rng = random.Random(0)
+        if self.kind == "ismcts" and game is None:
+            raise AgentSpecError("ismcts planning with a model needs the game, to show the model only a player's view")
+        self.true_game = load_reference(game) if self.kind == "ismcts" and game is not None else None
         self.decisions = 0
         self.failures = 0
-        self.last_error: str | None = None
-
-    def new_game(self, seed: int) -> None:
-        """Reseed for a new game."""
-        self.rng = random.Random(seed)
 
     def task(self, history: list[Action], player: int, seed: int) -> Task:
-        """The sandbox task for one decision."""
+        """The sandbox task for one decision: the history (MCTS) or the player's view of it (ISMCTS)."""
         config = self.config
+        known: dict = {"history": list(history)}
+        if self.true_game is not None:
+            known = {"view": to_tagged([list(pair) for pair in player_view(self.true_game, history, player)])}
         return Task(DRIVER, {
-            "kind": self.kind, "history": list(history), "player": player, "simulations": config.simulations,
+            "kind": self.kind, **known, "player": player, "simulations": config.simulations,
             "exploration": config.exploration, "rollouts": config.rollouts,
             "max_rollout_steps": config.max_rollout_steps, "seed": seed,
         })

@@ -26,8 +26,7 @@ def describe_failure(failure: Failure) -> str:
     if failure.scenario:
         lines += ["", f"That scenario: {failure.scenario}"]
     if failure.history is not None:
-        shortened = "" if failure.history_complete else " (earlier actions left out)"
-        lines += ["", f"Actions from the initial state{shortened}: {failure.history}"]
+        lines += ["", f"Actions from the initial state: {failure.history}"]
     if failure.expected:
         lines += ["", f"What the correct implementation shows after these actions: {failure.expected}"]
     return "\n".join(lines)

@@ -8,20 +8,23 @@ that is interrupted resumes from the file without asking the model again for ver
 
 The search runs in rounds across all samples at once: each round picks up to `width` versions per
 unsolved sample (best first with exploration, see `gamecwm.repair.search`), asks the backend for all the
-corrections in one batch, and verifies each as it arrives.
+corrections in one batch, and verifies each as it arrives. An answer whose program is the parent's
+(whitespace aside) is not verified and is no version: it is asked for again at a higher temperature, a
+bounded number of times (`resamples`); a slot whose every answer was unchanged, or whose request failed,
+is spent without a version.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from gamecwm.extract import extract_code
 from gamecwm.games import get_game
 from gamecwm.generate.backends.base import Backend, Generation, SamplingParams
-from gamecwm.generate.extract import extract_code
 from gamecwm.generate.prompts import DEFAULT_TEMPLATE, Messages, get_template
 from gamecwm.jsonl import append_record, read_records, resume_records
 from gamecwm.repair.failure import Failure, most_informative_failure
@@ -34,6 +37,8 @@ from gamecwm.verify.report import Report
 from gamecwm.verify.verifier import verify
 
 VERSION_SEPARATOR = "#v"
+RESAMPLE_TEMPERATURE_STEP = 0.3  # added to the temperature for each new try after an unchanged answer
+MAX_RESAMPLE_TEMPERATURE = 1.3
 
 
 @dataclass(frozen=True)
@@ -46,6 +51,7 @@ class RepairConfig:
     exploration: float = 0.1  # weight of the exploration term in choosing which version to refine
     seed: int = 0  # verification seed
     workers: int | None = None  # sandbox workers (default: one per core)
+    resamples: int = 2  # new tries, each hotter, when an answer returns the parent program unchanged
 
     def __post_init__(self) -> None:
         if self.rounds < 0:
@@ -56,6 +62,8 @@ class RepairConfig:
             raise ValueError("max calls must be >= 1 (the sample's own generation is one)")
         if self.exploration < 0:
             raise ValueError("exploration must be >= 0")
+        if self.resamples < 0:
+            raise ValueError("resamples must be >= 0")
 
     @property
     def call_budget(self) -> int:
@@ -73,16 +81,17 @@ class SampleRepair:
     records: list[dict[str, Any]] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
     failures: dict[int, Failure | None] = field(default_factory=dict)
+    spent: int = 0  # refinement slots of this run that gave no version (unchanged every try, or failed)
 
     @property
     def calls(self) -> int:
-        """Model calls spent on this sample so far (its own generation is the first)."""
-        return len(self.records)
+        """Refinement slots used on this sample so far, its own generation being the first."""
+        return len(self.records) + self.spent
 
     @property
     def repairs(self) -> int:
-        """Refinements made so far."""
-        return max(0, len(self.records) - 1)
+        """Refinements asked for so far (those that gave no version included)."""
+        return max(0, len(self.records) - 1 + self.spent)
 
     def add(self, record: dict[str, Any], report: Report) -> None:
         """Add a verified version (its record's `repair.parent` says where it hangs)."""
@@ -99,6 +108,8 @@ class RepairSummary:
     passed_before: int = 0  # samples whose own version passed
     passed_after: int = 0  # samples with a passing version
     calls: int = 0  # model calls made by this run (resumed work not counted)
+    unchanged: int = 0  # answers that returned the parent program unchanged (not verified, no version)
+    failed: int = 0  # requests that got no answer
     mean_best_score: float | None = None
 
 
@@ -112,11 +123,28 @@ class RepairJob:
     seed: int
     failure: Failure | None
     prompt: Messages
+    resample: int = 0  # how many unchanged answers came before this try
 
 
 def version_id(sample_id: str, number: int) -> str:
     """The id of a sample's version `number` in a repair file."""
     return f"{sample_id}{VERSION_SEPARATOR}{number}"
+
+
+def same_program(code: str, other: str) -> bool:
+    """True when two programs differ at most in whitespace at line ends, blank lines and the ends of the text."""
+    def normal(text: str) -> list[str]:
+        return [line.rstrip() for line in text.strip().splitlines() if line.strip()]
+
+    return normal(code) == normal(other)
+
+
+def resample_params(params: SamplingParams, resample: int) -> SamplingParams:
+    """The sampling for try number `resample` after unchanged answers: hotter each time, up to a ceiling."""
+    if resample == 0 or params.temperature >= MAX_RESAMPLE_TEMPERATURE:
+        return params
+    hotter = min(params.temperature + RESAMPLE_TEMPERATURE_STEP * resample, MAX_RESAMPLE_TEMPERATURE)
+    return replace(params, temperature=round(hotter, 3))
 
 
 def _now() -> str:
@@ -174,7 +202,8 @@ def repair_record(state: SampleRepair, backend: Backend, params: SamplingParams,
         "elapsed_s": round(generation.elapsed_s, 3),
         "created": _now(),
         "repair": {"sample": state.sample["id"], "version": number, "parent": job.parent, "round": job.round,
-                   "calls": number + 1, "failure": None if job.failure is None else job.failure.to_json()},
+                   "calls": number + 1, "failure": None if job.failure is None else job.failure.to_json(),
+                   "unchanged_before": job.resample},
         "score": report.score,
         "passed": report.passed,
         "report": report.to_json(),
@@ -281,32 +310,54 @@ def _verify_roots(states: list[SampleRepair], backend: Backend, pool: SandboxPoo
 
 
 def _run_round(jobs: list[RepairJob], backend: Backend, params: SamplingParams, pool: SandboxPool,
-               config: RepairConfig, verify_config: VerifyConfig, out: TextIO) -> int:
-    """Ask for every job's correction, verify each as it arrives, record it; returns the model calls made."""
-    calls = 0
+               config: RepairConfig, verify_config: VerifyConfig, out: TextIO, summary: RepairSummary) -> None:
+    """Ask for every job's correction, verify each new program as it arrives and record it; ask again (hotter)
+    for those that came back unchanged. The model calls and unchanged answers are added to `summary`."""
     with concurrent.futures.ThreadPoolExecutor(pool.workers) as executor:
-        pending: dict[concurrent.futures.Future, tuple[RepairJob, Generation]] = {}
+        pending: dict[concurrent.futures.Future, tuple[RepairJob, Generation, SamplingParams]] = {}
 
         def write(done: list[concurrent.futures.Future]) -> None:
             for future in done:
-                job, generation = pending.pop(future)
-                job.state.add(repair_record(job.state, backend, params, job, generation, future.result()),
+                job, generation, used = pending.pop(future)
+                job.state.add(repair_record(job.state, backend, used, job, generation, future.result()),
                               future.result())
                 append_record(out, job.state.records[-1])
 
         try:
-            for index, generation in backend.generate([j.prompt for j in jobs], [j.seed for j in jobs], params):
-                calls += 1
-                job = jobs[index]
-                future = executor.submit(verify, extract_code(generation.text), job.state.sample["game"], config.seed,
-                                         verify_config, pool.run)
-                pending[future] = (job, generation)
-                write([f for f in list(pending) if f.done()])
+            todo = jobs
+            for resample in range(config.resamples + 1):
+                used = resample_params(params, resample)
+                tries = [replace(job, resample=resample, seed=_resample_seed(job.seed, resample)) for job in todo]
+                unchanged = []
+                for index, generation in backend.generate([j.prompt for j in tries], [j.seed for j in tries], used):
+                    summary.calls += 1
+                    job = tries[index]
+                    if generation.error is not None:
+                        summary.failed += 1
+                        job.state.spent += 1
+                        continue
+                    code = extract_code(generation.text)
+                    if same_program(code, job.state.records[job.parent]["code"]):
+                        summary.unchanged += 1
+                        unchanged.append(job)
+                        continue
+                    future = executor.submit(verify, code, job.state.sample["game"], config.seed, verify_config,
+                                             pool.run)
+                    pending[future] = (job, generation, used)
+                    write([f for f in list(pending) if f.done()])
+                todo = unchanged
+                if not todo:
+                    break
+            for job in todo:
+                job.state.spent += 1
         finally:
             # Finished generations are verified and written even when the run is interrupted.
             concurrent.futures.wait(list(pending))
             write(list(pending))
-    return calls
+
+
+def _resample_seed(seed: int, resample: int) -> int:
+    return (seed + 1_000_003 * resample) % 2**31
 
 
 def repair_samples(
@@ -332,7 +383,7 @@ def repair_samples(
         _verify_roots(states, backend, pool, config, verify_config, out)
         task = bar.add_task(f"repairing with {backend.model}", total=None)
         while jobs := plan_round(states, config, verify_config):
-            summary.calls += _run_round(jobs, backend, params, pool, config, verify_config, out)
+            _run_round(jobs, backend, params, pool, config, verify_config, out, summary)
             bar.update(task, description=f"repairing with {backend.model}: {summary.calls} model calls")
     best = [s.tree.best() for s in states]
     summary.passed_before = sum(bool(s.records) and s.tree.versions[0].passed for s in states)
@@ -350,5 +401,7 @@ def default_repair_path(generations: Path) -> Path:
 def describe_summary(summary: RepairSummary, out_path: Path) -> str:
     """One line saying what a repair run did."""
     best = "-" if summary.mean_best_score is None else f"{summary.mean_best_score:.3f}"
+    wasted = f" ({summary.unchanged} returned the program unchanged)" if summary.unchanged else ""
+    failed = f"; {summary.failed} requests failed" if summary.failed else ""
     return (f"{summary.samples} samples: {summary.passed_before} passed as generated, {summary.passed_after} after "
-            f"repair; mean best score {best}; {summary.calls} model calls; versions in {out_path}")
+            f"repair; mean best score {best}; {summary.calls} model calls{wasted}{failed}; versions in {out_path}")

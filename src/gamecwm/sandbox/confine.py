@@ -54,6 +54,12 @@ DENIED_SYSCALLS = (
     "move_pages", "mbind", "set_mempolicy", "personality", "uselib", "lookup_dcookie", "name_to_handle_at",
     "open_by_handle_at", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex", "sethostname",
     "setdomainname", "vhangup", "nfsservctl", "fanotify_init", "inotify_init", "inotify_init1",
+    # File metadata, which Landlock does not cover: modes, owners, times and extended attributes.
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat", "utime", "utimes",
+    "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr", "setxattrat", "removexattr",
+    "lremovexattr", "fremovexattr", "removexattrat",
+    # Identity changes (the worker has already dropped to its final ids).
+    "setuid", "setgid", "setreuid", "setregid", "setresuid", "setresgid", "setfsuid", "setfsgid", "setgroups",
 )
 
 
@@ -104,14 +110,12 @@ def drop_capabilities() -> bool:
 
 
 def _capabilities_empty() -> bool:
-    try:
-        with open("/proc/self/status") as status:
-            for line in status:
-                if line.startswith("CapEff:"):
-                    return int(line.split()[1], 16) == 0
-    except OSError:
+    """True when this process holds no capability (asked with capget: /proc may be out of reach)."""
+    header = _CapHeader(0x20080522, 0)
+    data = (_CapData * 2)()
+    if _libc.capget(ctypes.byref(header), data) != 0:
         return False
-    return False
+    return all(item.effective == 0 and item.permitted == 0 for item in data)
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -135,11 +139,11 @@ def _fs_rights(abi: int) -> int:
 
 
 def apply_landlock(abi: int, read_dirs: Iterable[str], read_files: Iterable[str], write_dirs: Iterable[str],
-                   rw_files: Iterable[str]) -> bool:
+                   rw_files: Iterable[str], list_dirs: Iterable[str] = ()) -> bool:
     """Restrict this process (and future threads) with Landlock; True when the ruleset is enforced.
 
     Reads are allowed beneath `read_dirs` and of `read_files`; every filesystem right beneath
-    `write_dirs` and read/write of `rw_files`. With ABI >= 4 TCP bind/connect are denied; with
+    `write_dirs` and read/write of `rw_files`; `list_dirs` may only be listed. With ABI >= 4 TCP bind/connect are denied; with
     ABI >= 6 signals and abstract unix sockets outside the sandbox are denied.
     """
     if abi < 1:
@@ -159,6 +163,7 @@ def apply_landlock(abi: int, read_dirs: Iterable[str], read_files: Iterable[str]
     try:
         read = FS_EXECUTE | FS_READ_FILE | FS_READ_DIR
         rules: list[tuple[str, int]] = [(path, read) for path in read_dirs]
+        rules += [(path, FS_READ_DIR) for path in list_dirs]
         rules += [(path, (FS_READ_FILE | FS_EXECUTE) & handled) for path in read_files]
         rules += [(path, handled) for path in write_dirs]
         rules += [(path, (FS_READ_FILE | FS_WRITE_FILE | FS_TRUNCATE) & handled) for path in rw_files]
@@ -227,3 +232,166 @@ def load_seccomp(filt: Any) -> bool:
     except (OSError, ValueError, RuntimeError):
         return False
     return True
+
+
+# --- a private filesystem view for one worker: its own scratch tmpfs, references hidden -------------
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+MS_RDONLY = 1
+MS_NOSUID = 2
+MS_NODEV = 4
+MS_NOEXEC = 8
+MS_REMOUNT = 32
+MS_BIND = 4096
+MS_REC = 16384
+MS_PRIVATE = 1 << 18
+MNT_DETACH = 2
+UNPRIVILEGED_ID = 65534  # "nobody": the uid and gid a worker started as root runs the candidate under
+
+
+def _encode(text: str | None) -> bytes | None:
+    return None if text is None else os.fsencode(text)
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    if _libc.mount(_encode(source), _encode(target), _encode(fstype), ctypes.c_ulong(flags), _encode(data)) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"mount {target}: {os.strerror(code)}")
+
+
+def _enter_mount_namespace() -> bool:
+    """A private mount namespace: directly with CAP_SYS_ADMIN, else inside a new user namespace."""
+    if _libc.unshare(CLONE_NEWNS) == 0:
+        return True
+    uid, gid = os.geteuid(), os.getegid()
+    if _libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
+        return False
+    try:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as handle:
+                handle.write(text)
+    except OSError:
+        return False
+    return True
+
+
+def _cover(folder: str, keep: Iterable[str], mode: int) -> None:
+    """Cover `folder` with an empty tmpfs in which only the folders in `keep` are bound again."""
+    keep = list(keep)
+    fds = [os.open(path, os.O_PATH | os.O_CLOEXEC) for path in keep]
+    try:
+        _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"size=1m,nr_inodes=1024,mode={mode:o}")
+        for path, fd in zip(keep, fds):
+            os.makedirs(path, 0o755, exist_ok=True)
+            _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
+# Top-level folders the system needs as they are; every other one (/home, /root, /opt, /srv, a
+# checkout's folder...) is covered, keeping only the installation inside: so the rest (a checkout's
+# history and build folders with copies of the references, home folders) is out of reach, and a
+# folder closed to others (/root) no longer blocks the unprivileged uid.
+SYSTEM_FOLDERS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/proc", "/dev", "/sys",
+                  "/run", "/var", "/tmp", "/boot")
+# Folders any user may write to on a usual system: covered so that a candidate cannot leave files
+# there (for the host, or for the next candidate) where Landlock does not confine writes.
+SHARED_WRITABLE = ("/tmp", "/var/tmp", "/dev/shm", "/dev/mqueue", "/run/lock")
+
+
+def _cover_top_folders(keep: list[str]) -> None:
+    for entry in os.listdir("/"):
+        top = "/" + entry
+        if top in SYSTEM_FOLDERS or os.path.islink(top) or not os.path.isdir(top):
+            continue
+        inside = [path for path in keep if path == top or path.startswith(top + "/")]
+        if top in inside:
+            continue  # the installation is this whole folder
+        _cover(top, inside, 0o755)
+        _mount(None, top, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
+def _cover_shared_writable(keep: list[str]) -> None:
+    for folder in SHARED_WRITABLE:
+        if os.path.isdir(folder) and not os.path.islink(folder):
+            inside = [path for path in keep if path.startswith(os.path.realpath(folder) + os.sep)]
+            _cover(folder, inside, 0o711)
+
+
+def private_mount_namespace(hidden: Iterable[str], keep: Iterable[str]) -> bool:
+    """Move this process (the fork server) into a mount namespace of its own, where of the
+    top-level folders outside the system's only the installation (`keep`: the Python
+    installation and the package) remains, the shared writable folders (/tmp, ...) are fresh and
+    closed to others, and every folder in `hidden` is covered by an empty read-only tmpfs.
+    False when no mount namespace can be had here."""
+    if not _enter_mount_namespace():
+        return False
+    try:
+        _mount(None, "/", None, MS_REC | MS_PRIVATE)
+        keep = sorted({os.path.realpath(path) for path in keep})
+        _cover_shared_writable(keep)
+        _cover_top_folders(keep)
+        for folder in hidden:
+            if os.path.isdir(folder):
+                _mount("tmpfs", folder, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                       "size=4k,nr_inodes=2,mode=0555")
+    except OSError:
+        return False
+    return True
+
+
+def mount_scratch(path: str, size_bytes: int, inodes: int, owner: int) -> None:
+    """Mount a fresh tmpfs of `size_bytes` and `inodes` at `path`, owned by uid and gid `owner`."""
+    options = f"size={size_bytes},nr_inodes={inodes},mode=0700,uid={owner},gid={owner}"
+    _mount("tmpfs", path, "tmpfs", MS_NOSUID | MS_NODEV, options)
+
+
+def unmount_scratch(path: str) -> None:
+    """Detach the tmpfs at `path` (its contents go with it, however deep or large)."""
+    if _libc.umount2(os.fsencode(path), ctypes.c_int(MNT_DETACH)) != 0:
+        code = ctypes.get_errno()
+        raise OSError(code, f"umount {path}: {os.strerror(code)}")
+
+
+def drop_privileges(uid: int = UNPRIVILEGED_ID, gid: int = UNPRIVILEGED_ID) -> bool:
+    """Leave root: empty the capability bounding set, then switch every uid and gid (which clears
+    every capability). True when the process now runs as `uid` without capabilities."""
+    for cap in range(64):
+        if not prctl(PR_CAPBSET_DROP, cap) and ctypes.get_errno() == errno.EINVAL:
+            break
+    _libc.prctl(PR_CAP_AMBIENT, ctypes.c_ulong(PR_CAP_AMBIENT_CLEAR_ALL), ctypes.c_ulong(0), ctypes.c_ulong(0), ctypes.c_ulong(0))
+    try:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+    except OSError:
+        return False
+    return os.getuid() == uid and _capabilities_empty()
+
+
+def landlock_read_rules(roots: Iterable[str], hidden: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Landlock grants for reading everything under `roots` except inside the `hidden` folders.
+
+    Returns (paths to read, folders only to list). A root that contains a hidden folder is replaced
+    by its entries (recursively, only along the way to the hidden folder) and may only be listed,
+    so Landlock, which only grants, still leaves the hidden folders' files out.
+    """
+    hidden_paths = [os.path.realpath(path) for path in hidden]
+    read: list[str] = []
+    listed: list[str] = []
+    pending = [os.path.realpath(root) for root in roots]
+    while pending:
+        path = pending.pop()
+        if path in hidden_paths:
+            continue
+        if not any(inner.startswith(path.rstrip(os.sep) + os.sep) for inner in hidden_paths):
+            read.append(path)
+            continue
+        listed.append(path)
+        try:
+            pending.extend(os.path.join(path, entry) for entry in os.listdir(path))
+        except OSError:
+            continue
+    return sorted(set(read)), sorted(set(listed))

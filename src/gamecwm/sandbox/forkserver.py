@@ -14,7 +14,6 @@ import importlib
 import json
 import os
 import select
-import shutil
 import signal
 import socket
 import sys
@@ -24,6 +23,7 @@ from typing import Any, Callable
 from gamecwm.sandbox import confine
 from gamecwm.sandbox.isolation import Isolation
 from gamecwm.sandbox.limits import Limits
+from gamecwm.sandbox.wire import decode_payload
 from gamecwm.sandbox.worker import EXIT_INTERNAL, Integrity, WorkerContext, child_main
 
 CONTROL_MESSAGE_BYTES = 1 << 16
@@ -53,6 +53,14 @@ class ForkServer:
         self.read_dirs = config["read_dirs"]
         self.read_files = config["read_files"]
         self.rw_files = config["rw_files"]
+        self.hash_seed = int(config["hash_seed"])
+        self.owner = confine.UNPRIVILEGED_ID if os.geteuid() == 0 else os.geteuid()  # the candidate's uid
+        # Each candidate gets a fresh capped tmpfs as its scratch folder where mounts are possible.
+        self.private_mounts = confine.private_mount_namespace(config["hidden"], [*config["keep"], self.scratch_root])
+        os.chdir("/")  # not a folder of the host's view
+        self.fine_read = tuple(config["fine_read"])
+        self.fine_list = tuple(config["fine_list"])
+        self.reference_probe = config["reference_probe"]
         self.drivers: dict[str, Callable[..., Any]] = {}
         self.seccomp_filter = confine.build_seccomp_filter() if self.isolation.seccomp else None
         self.jobs = 0
@@ -69,7 +77,14 @@ class ForkServer:
                 return
             if not message:
                 return
-            job = json.loads(message)
+            try:
+                job = decode_payload(message)
+            except ValueError:
+                job = None
+            if not isinstance(job, dict):
+                for fd in fds:
+                    os.close(fd)
+                continue
             if job.get("t") == "quit":
                 for fd in fds:
                     os.close(fd)
@@ -81,7 +96,8 @@ class ForkServer:
         self.control.send(json.dumps(message).encode())
 
     def handle(self, job: dict[str, Any], fds: list[int]) -> None:
-        """Run one job: fork the worker, wait for it, clean up, report."""
+        """Run one job: fork the worker, wait for it, clean up, report. Never raises: whatever the
+        worker left behind, the server reports and goes on to the next job."""
         if len(fds) != 2:
             for fd in fds:
                 os.close(fd)
@@ -96,6 +112,10 @@ class ForkServer:
             self.jobs += 1
             scratch = os.path.join(self.scratch_root, f"job{self.jobs}")
             os.mkdir(scratch, 0o700)
+            if self.private_mounts:
+                confine.mount_scratch(scratch, limits.scratch_bytes, limits.scratch_inodes, self.owner)
+            elif self.owner != os.geteuid():
+                os.chown(scratch, self.owner, self.owner)
         except Exception as exc:  # noqa: BLE001 - reported to the parent as an infrastructure error
             os.close(result_fd)
             os.close(output_fd)
@@ -107,7 +127,9 @@ class ForkServer:
         context = WorkerContext(
             result_fd=result_fd, output_fd=output_fd, scratch=scratch, limits=limits, isolation=self.isolation,
             seccomp_filter=self.seccomp_filter, drivers=self.drivers, read_dirs=self.read_dirs,
-            read_files=self.read_files, rw_files=self.rw_files, integrity=self.integrity,
+            read_files=self.read_files, rw_files=self.rw_files, integrity=self.integrity, hash_seed=self.hash_seed,
+            private_mounts=self.private_mounts, fine_read=self.fine_read, fine_list=self.fine_list,
+            reference_probe=self.reference_probe,
         )
         gc.freeze()  # keep the warm heap out of the worker's collections: fewer copy-on-write faults
         try:
@@ -115,7 +137,7 @@ class ForkServer:
         except OSError as exc:
             os.close(result_fd)
             os.close(output_fd)
-            shutil.rmtree(scratch, ignore_errors=True)
+            self.clear_scratch(scratch)
             self.send({"t": "error", "id": job.get("id"), "detail": f"cannot fork a worker: {exc}"})
             return
         if pid == 0:
@@ -126,26 +148,41 @@ class ForkServer:
                 os._exit(EXIT_INTERNAL)
         os.close(result_fd)
         os.close(output_fd)
+        report: dict[str, Any] = {"t": "exit", "id": job.get("id")}
+        try:
+            report.update(self.wait(pid, job.get("id"), limits))
+        except Exception as exc:  # noqa: BLE001 - the worker's remains must not end the server
+            report["failure"] = f"{type(exc).__name__}: {exc}"
+        try:
+            report["leftovers"] = self.kill_leftovers()
+        except Exception as exc:  # noqa: BLE001
+            report["failure"] = f"{type(exc).__name__}: {exc}"
+        if self.private_mounts:
+            # Detaching a tmpfs cannot leave anything behind: report first, it is off the critical path.
+            self.send(report)
+            self.clear_scratch(scratch)
+            return
+        if not self.clear_scratch(scratch):
+            report["scratch_left"] = True
+        self.send(report)
+
+    def wait(self, pid: int, job_id: Any, limits: Limits) -> dict[str, Any]:
+        """Hand the worker's pidfd to the parent, wait for the worker and reap it: its exit report."""
         pidfd = os.pidfd_open(pid)  # before any reaping, so it cannot name a recycled pid
         try:
-            socket.send_fds(self.control, [json.dumps({"t": "started", "id": job.get("id")}).encode()], [pidfd])
+            socket.send_fds(self.control, [json.dumps({"t": "started", "id": job_id}).encode()], [pidfd])
             backstop = self.wait_with_backstop(pidfd, limits.wall_s + BACKSTOP_GRACE_S)
         finally:
             os.close(pidfd)
         runtime = _runtime_s(pid)  # the scheduler's count (what RLIMIT_CPU uses), read before reaping
         _, status, usage = os.wait4(pid, 0)
-        leftovers = self.kill_leftovers()
-        self.clear_scratch(scratch)
-        self.send({
-            "t": "exit",
-            "id": job.get("id"),
+        return {
             "signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
             "code": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
             "cpu_s": max(usage.ru_utime + usage.ru_stime, runtime),
             "maxrss_kb": usage.ru_maxrss,
-            "leftovers": leftovers,
             "backstop": backstop,
-        })
+        }
 
     def wait_with_backstop(self, pidfd: int, timeout: float) -> bool:
         """Wait until the worker exits; SIGKILL it after `timeout` seconds. True when it had to be killed."""
@@ -196,19 +233,67 @@ class ForkServer:
             except ProcessLookupError:
                 pass
 
-    def clear_scratch(self, scratch: str) -> None:
-        """Remove the job's scratch folder (inside bubblewrap: everything in the private /tmp)."""
-        shutil.rmtree(scratch, ignore_errors=True)
-        if self.namespaced:
-            for entry in os.listdir(self.scratch_root):
-                path = os.path.join(self.scratch_root, entry)
-                if os.path.isdir(path) and not os.path.islink(path):
-                    shutil.rmtree(path, ignore_errors=True)
-                else:
-                    try:
-                        os.unlink(path)
-                    except OSError:
-                        pass
+    def clear_scratch(self, scratch: str) -> bool:
+        """Remove the job's scratch folder; False when something could not be removed.
+
+        Normally the candidate's tmpfs is detached (whatever it holds goes with it) and the mount
+        point removed; where no tmpfs could be had, the tree is removed without recursion.
+        """
+        try:
+            if self.private_mounts:
+                confine.unmount_scratch(scratch)
+            os.rmdir(scratch)
+            return True
+        except FileNotFoundError:
+            return True
+        except OSError:
+            if self.private_mounts:
+                return False
+        try:
+            remove_tree(scratch)
+        except OSError:
+            return False
+        return not os.path.lexists(scratch)
+
+
+def remove_tree(path: str) -> None:
+    """Delete a folder and everything in it, however deep: a loop with one open folder at a time
+    (no recursion, no long paths). Folders the candidate closed are opened up first where this
+    process owns them. Symbolic links are removed, never followed."""
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        return
+    names: list[str] = []  # the way down from `path` to the folder `fd` is open on
+    try:
+        while True:
+            try:
+                os.fchmod(fd, 0o700)
+            except OSError:
+                pass
+            child = None
+            with os.scandir(fd) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        child = entry.name
+                        break
+                    os.unlink(entry.name, dir_fd=fd)
+            if child is not None:
+                inner = os.open(child, flags, dir_fd=fd)
+                os.close(fd)
+                fd = inner
+                names.append(child)
+                continue
+            if not names:
+                break
+            outer = os.open("..", flags, dir_fd=fd)
+            os.close(fd)
+            fd = outer
+            os.rmdir(names.pop(), dir_fd=fd)
+    finally:
+        os.close(fd)
+    os.rmdir(path)
 
 
 def _runtime_s(pid: int) -> float:
@@ -242,6 +327,7 @@ def main(config_json: str) -> None:
     confine.set_parent_death_signal()
     if not config["isolation"]["bubblewrap"] and os.getppid() != config["parent_pid"]:
         sys.exit(1)  # the parent died before the death signal was armed
+    server = ForkServer(config)  # first: a user namespace cannot be set up by an undumpable process
     confine.set_undumpable()
     confine.set_child_subreaper()
     if config.get("cpu") is not None:
@@ -251,4 +337,4 @@ def main(config_json: str) -> None:
             pass
     for name in config.get("preload", []):
         importlib.import_module(name)
-    ForkServer(config).serve()
+    server.serve()

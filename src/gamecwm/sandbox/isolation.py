@@ -7,6 +7,10 @@ scratch folder, reads only the Python installation; TCP and signals outside the 
 the kernel's Landlock ABI allows) and `rlimits` (CPU, memory, file size; always present). Each layer
 is probed once per process; layers can be switched off (for tests, or by an operator) with the
 `disable` arguments or the GAMECWM_SANDBOX_DISABLE environment variable (comma-separated names).
+
+Untrusted code runs only at the full level unless the user accepts a weaker one (`--isolation weak`
+on the command line, GAMECWM_ISOLATION=weak, or `allow_weak` in code): `require_isolation` decides,
+and says on stderr, once per process, which weaker level is in use.
 """
 
 from __future__ import annotations
@@ -24,8 +28,14 @@ from typing import Iterable
 import gamecwm
 
 LAYERS = ("bubblewrap", "seccomp", "landlock", "rlimits")
+FULL_LEVEL = "+".join(LAYERS)
 DISABLE_ENV = "GAMECWM_SANDBOX_DISABLE"
-SANDBOX_TMP_BYTES = 64 * 2**20
+ISOLATION_ENV = "GAMECWM_ISOLATION"
+SCRATCH_ROOT = "/scratch"  # inside bubblewrap: the folder holding each worker's scratch mount point
+SCRATCH_ROOT_BYTES = 2**20
+# Capabilities the fork server keeps inside bubblewrap when started as root, so that each worker can
+# mount its own scratch tmpfs and then drop to an unprivileged uid (which clears all of them).
+SERVER_CAPABILITIES = ("CAP_SYS_ADMIN", "CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_KILL")
 PROBE_TIMEOUT_S = 20.0
 _LANDLOCK_CREATE_RULESET = 444
 _LANDLOCK_CREATE_RULESET_VERSION = 1
@@ -78,6 +88,13 @@ def level_string(layers: Iterable[str]) -> str:
     return "+".join(present)
 
 
+# Every level a worker may report (each combination of the optional layers, with rlimits).
+KNOWN_LEVELS = frozenset(
+    level_string([name for bit, name in enumerate(LAYERS[:-1]) if mask >> bit & 1] + ["rlimits"])
+    for mask in range(1 << (len(LAYERS) - 1))
+)
+
+
 def detect(disable: Iterable[str] = ()) -> Isolation:
     """The strongest isolation available here, minus disabled layers (argument and environment)."""
     env_disabled = os.environ.get(DISABLE_ENV, "").split(",")
@@ -87,6 +104,48 @@ def detect(disable: Iterable[str] = ()) -> Isolation:
 def isolation_level(disable: Iterable[str] = ()) -> str:
     """The isolation level string that sandbox results on this machine report."""
     return detect(disable).level
+
+
+class WeakIsolationError(RuntimeError):
+    """The isolation available is weaker than the full level and the user has not accepted that."""
+
+
+_weak_allowed = False
+_warned: set[str] = set()
+
+
+def allow_weak_isolation(allow: bool = True) -> None:
+    """Accept (for this process) running untrusted code below the full isolation level."""
+    global _weak_allowed
+    _weak_allowed = allow
+
+
+def weak_isolation_allowed() -> bool:
+    """True when weak isolation was accepted in this process or with GAMECWM_ISOLATION=weak."""
+    return _weak_allowed or os.environ.get(ISOLATION_ENV, "").strip().lower() == "weak"
+
+
+def require_isolation(allow_weak: bool | None = None, disable: Iterable[str] = ()) -> Isolation:
+    """The isolation to run untrusted code with; WeakIsolationError when it is below the full level
+    and weak isolation is not allowed (`allow_weak`, or when None, `weak_isolation_allowed()`).
+
+    When a weaker level is allowed, one line on stderr names it (once per process and level).
+    """
+    isolation = detect(disable)
+    level = isolation.level
+    if level == FULL_LEVEL:
+        return isolation
+    if not (weak_isolation_allowed() if allow_weak is None else allow_weak):
+        raise WeakIsolationError(
+            f"the sandbox offers only {level} here, weaker than {FULL_LEVEL}; install bubblewrap "
+            f"(e.g. apt-get install bubblewrap) or accept the weaker level with --isolation weak "
+            f"or {ISOLATION_ENV}=weak"
+        )
+    if level not in _warned:
+        _warned.add(level)
+        print(f"gamecwm: warning: running untrusted code at the weaker isolation level {level} "
+              f"(full: {FULL_LEVEL})", file=sys.stderr)
+    return isolation
 
 
 @functools.cache
@@ -178,23 +237,54 @@ def hidden_game_folders() -> list[str]:
 
 
 def bwrap_command() -> list[str]:
-    """The bubblewrap command line that wraps a fork server (without the program to run)."""
-    command = ["bwrap", "--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
-    command += ["--ro-bind", "/usr", "/usr"]
+    """The bubblewrap command line that wraps a fork server (without the program to run).
+
+    Mounts are listed parents first, so that a Python installation or package under /tmp (or any
+    folder that also gets a mount) stays visible. As root no user namespace is made: the server
+    keeps only SERVER_CAPABILITIES, and each worker drops to an unprivileged uid.
+    """
+    if os.geteuid() == 0:
+        command = ["bwrap", "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts", "--unshare-cgroup-try",
+                   "--cap-drop", "ALL"]
+        for capability in SERVER_CAPABILITIES:
+            command += ["--cap-add", capability]
+    else:
+        command = ["bwrap", "--unshare-all", "--cap-drop", "ALL"]
+    command += ["--die-with-parent", "--new-session"]
+    mounts: list[tuple[str, list[str]]] = [("/usr", ["--ro-bind", "/usr", "/usr"])]
     for name in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
         if os.path.islink(name):
-            command += ["--symlink", os.readlink(name), name]
+            mounts.append((name, ["--symlink", os.readlink(name), name]))
         elif os.path.isdir(name):
-            command += ["--ro-bind", name, name]
-    command += ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+            mounts.append((name, ["--ro-bind", name, name]))
+    mounts.append(("/etc/ld.so.cache", ["--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache"]))
     for root in python_roots():
-        command += ["--ro-bind", root, root]
+        mounts.append((root, ["--ro-bind", root, root]))
     package = str(package_dir())
-    command += ["--ro-bind", package, package]
+    mounts.append((package, ["--ro-bind", package, package]))
     for folder in hidden_game_folders():
-        command += ["--tmpfs", folder, "--remount-ro", folder]
-    command += ["--proc", "/proc", "--dev", "/dev", "--size", str(SANDBOX_TMP_BYTES), "--tmpfs", "/tmp", "--chdir", "/tmp"]
-    return command
+        mounts.append((folder, ["--tmpfs", folder, "--remount-ro", folder]))
+    mounts.append(("/proc", ["--proc", "/proc"]))
+    mounts.append(("/dev", ["--dev", "/dev"]))
+    mounts.append((SCRATCH_ROOT, ["--size", str(SCRATCH_ROOT_BYTES), "--tmpfs", SCRATCH_ROOT]))
+    for _path, arguments in sorted(mounts, key=lambda mount: mount[0].rstrip("/").count("/")):
+        command += arguments
+    return command + ["--chdir", SCRATCH_ROOT]
+
+
+def server_exec_prefix(bubblewrap: bool) -> list[str]:
+    """Programs that start the fork server's interpreter: `setarch -R` (no address-space
+    randomisation, so that fork servers lay out memory alike and id()-based behaviour repeats),
+    preceded inside bubblewrap as root by `setpriv` limiting the capability bounding set to
+    SERVER_CAPABILITIES (an exec that could gain capabilities would clear the setarch setting)."""
+    prefix = []
+    setpriv, setarch = shutil.which("setpriv"), shutil.which("setarch")
+    if bubblewrap and os.geteuid() == 0 and setpriv and setarch:
+        names = ",".join("+" + name.removeprefix("CAP_").lower() for name in SERVER_CAPABILITIES)
+        prefix += [setpriv, f"--bounding-set=-all,{names}"]
+    if setarch:
+        prefix += [setarch, os.uname().machine, "-R"]
+    return prefix
 
 
 def _within(path: str, root: str) -> bool:

@@ -21,6 +21,9 @@ class Limits:
     memory_mb: int = 512  # address space the candidate may add to the warm worker it is forked from
     output_bytes: int = 8 * 2**20  # cap on the candidate's stdout+stderr and on any single result frame
     import_s: float = 5.0  # wall-clock time allowed for loading the candidate module
+    result_bytes: int = 64 * 2**20  # cap on all result frames of one candidate together
+    scratch_bytes: int = 64 * 2**20  # size of the candidate's private scratch folder (a tmpfs)
+    scratch_inodes: int = 4096  # files and folders the scratch folder can hold
 
     def __post_init__(self) -> None:
         for name in ("wall_s", "cpu_s", "import_s"):
@@ -30,6 +33,10 @@ class Limits:
             raise ValueError("Limits.memory_mb must be at least 32")
         if self.output_bytes < 4096:
             raise ValueError("Limits.output_bytes must be at least 4096")
+        if self.result_bytes < 4096:
+            raise ValueError("Limits.result_bytes must be at least 4096")
+        if self.scratch_bytes < 2**20 or self.scratch_inodes < 16:
+            raise ValueError("Limits.scratch_bytes must be at least 1 MiB and Limits.scratch_inodes at least 16")
 
     def to_json(self) -> dict[str, Any]:
         """The limits as plain data (sent to the fork server with each job)."""
@@ -38,7 +45,7 @@ class Limits:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Limits":
         """Rebuild limits from `to_json` output."""
-        return cls(**{key: data[key] for key in ("wall_s", "cpu_s", "memory_mb", "output_bytes", "import_s")})
+        return cls(**{key: data[key] for key in cls.__dataclass_fields__})
 
 
 def address_space_bytes() -> int:

@@ -10,32 +10,43 @@ import time
 from typing import Iterable, Iterator
 
 from gamecwm.sandbox import confine
-from gamecwm.sandbox.isolation import Isolation, detect
+from gamecwm.sandbox.isolation import Isolation, require_isolation
 from gamecwm.sandbox.limits import Limits
 from gamecwm.sandbox.results import SandboxResult, Task
-from gamecwm.sandbox.runner import ForkServerProcess, InfrastructureError, run_job, validate_tasks
+from gamecwm.sandbox.runner import ForkServerProcess, InfrastructureError, run_job, validate_hash_seed, validate_tasks
+
+SPARE_SERVERS = 2  # idle servers kept beyond `workers`, so that a few hash seeds stay warm
 
 
 class SandboxPool:
     """Warm fork servers (default: one per core, each pinned to its core) that run candidates.
 
-    Use as a context manager, or call `close()`. Servers start on first use; one whose machinery
-    failed is replaced for the next candidate, and the failed run is reported as
-    `infrastructure_error`, never as a candidate failure.
+    At most `workers` candidates run at once. Servers start lazily, one kind per hash seed (a
+    server's PYTHONHASHSEED is fixed when it starts); idle ones are kept warm, `workers` plus
+    SPARE_SERVERS at most, and the least recently used idle one makes room for a new seed. A server
+    whose machinery failed is replaced for the next candidate.
+
+    Construction raises WeakIsolationError when the machine offers less than the full isolation
+    level and weak isolation was not accepted (`allow_weak`, `--isolation weak`, GAMECWM_ISOLATION).
+    Use as a context manager, or call `close()`.
     """
 
-    def __init__(self, workers: int | None = None, limits: Limits = Limits(), *, disable: Iterable[str] = ()):
-        """`workers` fork servers with default `limits`; `disable` switches isolation layers off (tests)."""
+    def __init__(self, workers: int | None = None, limits: Limits = Limits(), *, disable: Iterable[str] = (),
+                 allow_weak: bool | None = None):
+        """`workers` parallel candidates with default `limits`; `disable` switches isolation layers
+        off (tests, benchmarks), `allow_weak` accepts a level below the full one (None: the user's setting)."""
         self.workers = max(1, workers if workers is not None else (os.cpu_count() or 1))
         self.limits = limits
-        self.isolation: Isolation = detect(disable)
+        self.isolation: Isolation = require_isolation(allow_weak, disable)
         if not (self.isolation.bubblewrap or self.isolation.landlock) and os.geteuid() != 0:
             # Nothing hides this process's /proc/<pid>/mem from a same-uid candidate (as root the
-            # candidate's dropped capabilities already deny it): make this process undumpable.
+            # candidate runs under another uid): make this process undumpable.
             confine.set_undumpable()
         self._cpus = sorted(os.sched_getaffinity(0))
-        self._idle: list[ForkServerProcess] = []
-        self._started = 0
+        self._idle: list[ForkServerProcess] = []  # least recently used first
+        self._busy = 0
+        self._servers = 0  # started and not yet closed (idle or busy)
+        self._next_slot = 0
         self._condition = threading.Condition()
         self._closed = False
         self._executor: concurrent.futures.ThreadPoolExecutor | None = None
@@ -51,13 +62,18 @@ class SandboxPool:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def run(self, source: str, tasks: list[Task], limits: Limits | None = None) -> SandboxResult:
-        """Run one candidate (fresh worker process) with its tasks; blocks until it is judged."""
+    def run(self, source: str, tasks: list[Task], limits: Limits | None = None, *, hash_seed: int = 0) -> SandboxResult:
+        """Run one candidate (fresh worker process) with its tasks; blocks until it is judged.
+
+        The worker runs with PYTHONHASHSEED=`hash_seed` and `random` seeded with it, so the same
+        candidate and tasks give the same results run after run.
+        """
         validate_tasks(tasks)
+        validate_hash_seed(hash_seed)
         limits = limits or self.limits
         start = time.monotonic()
         try:
-            server = self._acquire()
+            server = self._acquire(hash_seed)
         except InfrastructureError as exc:
             return SandboxResult("infrastructure_error", str(exc), [], self.isolation.level, time.monotonic() - start, "")
         pinned = _pin_thread(server.cpu)
@@ -67,18 +83,36 @@ class SandboxPool:
             _unpin_thread(pinned)
             self._release(server)
 
-    def map(self, jobs: Iterable[tuple[str, list[Task]]]) -> Iterator[tuple[int, SandboxResult]]:
-        """Run many candidates in parallel; yields (index, result) in order of completion."""
-        jobs = list(jobs)
-        for _source, tasks in jobs:
-            validate_tasks(tasks)
+    def map(self, jobs: Iterable[tuple[str, list[Task]] | tuple[str, list[Task], int]]) -> Iterator[tuple[int, SandboxResult]]:
+        """Run many candidates in parallel; yields (index, result) in order of completion.
+
+        Jobs are `(source, tasks)` or `(source, tasks, hash_seed)`, read lazily: at most about twice
+        `workers` jobs and results are held at any time, so memory does not grow with the batch.
+        """
         executor = self._pool_executor()
-        futures = {executor.submit(self.run, source, tasks): index for index, (source, tasks) in enumerate(jobs)}
+        pending: dict[concurrent.futures.Future[SandboxResult], int] = {}
+        job_iterator = iter(enumerate(jobs))
+        exhausted = False
         try:
-            for future in concurrent.futures.as_completed(futures):
-                yield futures[future], future.result()
+            while True:
+                while not exhausted and len(pending) < 2 * self.workers:
+                    try:
+                        index, job = next(job_iterator)
+                    except StopIteration:
+                        exhausted = True
+                        break
+                    source, tasks, hash_seed = _unpack_job(job)
+                    validate_tasks(tasks)
+                    validate_hash_seed(hash_seed)
+                    pending[executor.submit(self.run, source, tasks, hash_seed=hash_seed)] = index
+                if not pending:
+                    return
+                done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+                for future in done:
+                    index = pending.pop(future)
+                    yield index, future.result()
         finally:
-            for future in futures:
+            for future in pending:
                 future.cancel()
 
     def close(self) -> None:
@@ -86,6 +120,7 @@ class SandboxPool:
         with self._condition:
             self._closed = True
             idle, self._idle = self._idle, []
+            self._servers -= len(idle)
             self._condition.notify_all()
         for server in idle:
             server.close()
@@ -99,42 +134,69 @@ class SandboxPool:
                 self._executor = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="gamecwm-sandbox")
             return self._executor
 
-    def _acquire(self) -> ForkServerProcess:
+    def _acquire(self, hash_seed: int) -> ForkServerProcess:
+        """A warm server for `hash_seed` (started if need be), once fewer than `workers` run."""
+        evicted: list[ForkServerProcess] = []
         with self._condition:
             while True:
                 if self._closed:
                     raise InfrastructureError("the sandbox pool is closed")
-                while self._idle:
-                    server = self._idle.pop()
-                    if server.alive:
-                        return server
-                    self._started -= 1
-                    server.close()
-                if self._started < self.workers:
-                    slot = self._started
-                    self._started += 1
-                    break
+                for server in [s for s in self._idle if not s.alive]:
+                    self._idle.remove(server)
+                    self._servers -= 1
+                    evicted.append(server)
+                if self._busy < self.workers:
+                    match = next((s for s in reversed(self._idle) if s.hash_seed == hash_seed), None)
+                    if match is not None:
+                        self._idle.remove(match)
+                        self._busy += 1
+                        server = match
+                        break
+                    if self._servers >= self.workers + SPARE_SERVERS and self._idle:
+                        evicted.append(self._idle.pop(0))
+                        self._servers -= 1
+                    if self._servers < self.workers + SPARE_SERVERS:
+                        self._busy += 1
+                        self._servers += 1
+                        slot = self._next_slot
+                        self._next_slot += 1
+                        server = None
+                        break
                 self._condition.wait()
+        for old in evicted:
+            old.close()
+        if server is not None:
+            return server
         cpu = self._cpus[slot % len(self._cpus)] if self.workers <= len(self._cpus) else None
-        server = ForkServerProcess(self.isolation, cpu=cpu)
+        server = ForkServerProcess(self.isolation, cpu=cpu, hash_seed=hash_seed)
         try:
             server.start()
         except InfrastructureError:
             with self._condition:
-                self._started -= 1
+                self._busy -= 1
+                self._servers -= 1
                 self._condition.notify()
             raise
         return server
 
     def _release(self, server: ForkServerProcess) -> None:
         with self._condition:
+            self._busy -= 1
             if server.alive and not self._closed:
                 self._idle.append(server)
                 self._condition.notify()
                 return
-            self._started -= 1
+            self._servers -= 1
             self._condition.notify()
         server.close()
+
+
+def _unpack_job(job: tuple) -> tuple[str, list[Task], int]:
+    """(source, tasks, hash_seed) from a map job of two or three items."""
+    if not isinstance(job, (tuple, list)) or len(job) not in (2, 3):
+        raise TypeError("a job is (source, tasks) or (source, tasks, hash_seed)")
+    source, tasks, *rest = job
+    return source, tasks, (rest[0] if rest else 0)
 
 
 def _pin_thread(cpu: int | None) -> set[int] | None:
@@ -167,14 +229,19 @@ _shared: dict[tuple[str, ...], SandboxPool] = {}
 _shared_lock = threading.Lock()
 
 
-def run_candidate(source: str, tasks: list[Task], limits: Limits = Limits(), *, disable: Iterable[str] = ()) -> SandboxResult:
-    """Run one candidate in a fresh worker process (forked from a shared warm server) and judge it."""
+def run_candidate(source: str, tasks: list[Task], limits: Limits = Limits(), *, disable: Iterable[str] = (),
+                  hash_seed: int = 0) -> SandboxResult:
+    """Run one candidate in a fresh worker process (forked from a shared warm server) and judge it.
+
+    The worker runs with PYTHONHASHSEED=`hash_seed`; WeakIsolationError when the isolation here is
+    below the full level and weak isolation was not accepted.
+    """
     key = tuple(sorted(set(disable)))
     with _shared_lock:
         pool = _shared.get(key)
         if pool is None:
             pool = _shared[key] = SandboxPool(workers=os.cpu_count() or 1, limits=limits, disable=disable)
-    return pool.run(source, tasks, limits)
+    return pool.run(source, tasks, limits, hash_seed=hash_seed)
 
 
 @atexit.register

@@ -8,13 +8,13 @@ never from anything the candidate claims about itself.
 from __future__ import annotations
 
 import concurrent.futures
+import functools
 import importlib
 import json
 import math
 import os
 import secrets
 import selectors
-import shutil
 import signal
 import socket
 import subprocess
@@ -24,15 +24,28 @@ import time
 from dataclasses import asdict
 from typing import Any
 
-from gamecwm.sandbox.isolation import Isolation, bwrap_command, python_path, python_roots
+from gamecwm.sandbox.confine import landlock_read_rules
+from gamecwm.sandbox.forkserver import remove_tree
+from gamecwm.sandbox.isolation import (
+    KNOWN_LEVELS,
+    SCRATCH_ROOT,
+    Isolation,
+    bwrap_command,
+    hidden_game_folders,
+    package_dir,
+    python_path,
+    python_roots,
+    server_exec_prefix,
+)
 from gamecwm.sandbox.limits import STDOUT_TAIL_BYTES, Limits
 from gamecwm.sandbox.results import DRIVER_PREFIX, SandboxResult, Task, TaskResult
 from gamecwm.sandbox.wire import FrameReader, WireError, encode_frame
-from gamecwm.sandbox.worker import EXIT_MEMORY, MAX_PAYLOAD_BYTES
+from gamecwm.sandbox.worker import EXIT_EXPOSED, EXIT_MEMORY, MAX_PAYLOAD_BYTES
 
 START_TIMEOUT_S = 30.0
 HELLO_TIMEOUT_S = 10.0
 EXIT_REPORT_TIMEOUT_S = 10.0
+MAX_HASH_SEED = 2**32 - 1  # the range PYTHONHASHSEED accepts
 DRAIN_TIMEOUT_S = 1.0
 CPU_LIMIT_MARGIN = 0.5
 PRELOAD = ("gamecwm.protocol", "gamecwm.sandbox.tasks", "gamecwm.sandbox.worker", "json", "random", "math",
@@ -49,6 +62,32 @@ _spawner = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_pref
 
 class InfrastructureError(Exception):
     """The sandbox machinery failed (not the candidate)."""
+
+
+class ServerLost(Exception):
+    """The fork server died or misbehaved while it held a candidate: that candidate's failure."""
+
+
+def validate_hash_seed(hash_seed: int) -> int:
+    """The hash seed as an int in PYTHONHASHSEED's range; ValueError otherwise."""
+    if isinstance(hash_seed, bool) or not isinstance(hash_seed, int) or not 0 <= hash_seed <= MAX_HASH_SEED:
+        raise ValueError(f"hash_seed must be an integer in [0, {MAX_HASH_SEED}], got {hash_seed!r}")
+    return hash_seed
+
+
+@functools.cache
+def _filesystem_plan() -> dict[str, Any]:
+    """What the fork servers hide, reveal and grant (computed once: it depends on the installation)."""
+    hidden = hidden_game_folders()
+    fine_read, fine_list = landlock_read_rules(landlock_read_dirs(), hidden)
+    probes = [os.path.join(folder, "reference.py") for folder in hidden]
+    return {
+        "hidden": hidden,
+        "keep": sorted(set(python_roots()) | {str(package_dir())}),
+        "fine_read": fine_read,
+        "fine_list": fine_list,
+        "reference_probe": next((path for path in probes if os.path.isfile(path)), None),
+    }
 
 
 def validate_tasks(tasks: list[Task]) -> None:
@@ -80,9 +119,10 @@ def validate_tasks(tasks: list[Task]) -> None:
 class ForkServerProcess:
     """One warm fork server (inside bubblewrap when available), owned by the parent."""
 
-    def __init__(self, isolation: Isolation, cpu: int | None = None):
+    def __init__(self, isolation: Isolation, cpu: int | None = None, hash_seed: int = 0):
         self.isolation = isolation
         self.cpu = cpu
+        self.hash_seed = validate_hash_seed(hash_seed)
         self.process: subprocess.Popen[bytes] | None = None
         self.control: socket.socket | None = None
         self.scratch_root: str | None = None
@@ -93,9 +133,11 @@ class ForkServerProcess:
         """Start the server and wait until it has imported everything; InfrastructureError on failure."""
         parent_end, child_end = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         if self.isolation.bubblewrap:
-            scratch_root = "/tmp"
+            scratch_root = SCRATCH_ROOT
         else:
             self.scratch_root = scratch_root = tempfile.mkdtemp(prefix="gamecwm-sandbox-")
+            os.chmod(scratch_root, 0o711)  # a worker that dropped to another uid must reach its own folder
+        plan = _filesystem_plan()
         config = {
             "control_fd": child_end.fileno(),
             "isolation": asdict(self.isolation),
@@ -106,13 +148,22 @@ class ForkServerProcess:
             "parent_pid": os.getpid(),
             "cpu": self.cpu,
             "preload": list(PRELOAD),
+            "hash_seed": self.hash_seed,
+            "hidden": [] if self.isolation.bubblewrap else plan["hidden"],
+            "keep": plan["keep"],
+            "fine_read": plan["fine_read"],
+            "fine_list": plan["fine_list"],
+            "reference_probe": plan["reference_probe"],
         }
-        command = [sys.executable, "-I", "-S", "-c", BOOTSTRAP, json.dumps(python_path()), json.dumps(config)]
+        # Not -I: isolated mode ignores PYTHONHASHSEED; -s -S -P and an environment of our own are its rest.
+        command = [sys.executable, "-s", "-S", "-P", "-c", BOOTSTRAP, json.dumps(python_path()), json.dumps(config)]
+        command = server_exec_prefix(self.isolation.bubblewrap) + command
         if self.isolation.bubblewrap:
             command = bwrap_command() + command
         try:
             self.process = _spawner.submit(
-                subprocess.Popen, command, env={}, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                subprocess.Popen, command, env={"PYTHONHASHSEED": str(self.hash_seed)}, stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, pass_fds=[child_end.fileno()], start_new_session=True,
             ).result()
         except OSError as exc:
@@ -154,7 +205,10 @@ class ForkServerProcess:
                 self.process.wait()
             self.process = None
         if self.scratch_root is not None:
-            shutil.rmtree(self.scratch_root, ignore_errors=True)
+            try:
+                remove_tree(self.scratch_root)
+            except OSError:
+                pass
             self.scratch_root = None
 
 
@@ -175,7 +229,9 @@ class _Run:
         self.tasks = tasks
         self.limits = limits
         self.start = time.monotonic()
-        self.reader = FrameReader(limits.output_bytes)
+        self.reader = FrameReader(min(limits.output_bytes, limits.result_bytes))
+        self.result_total = 0
+        self.lost: str | None = None  # the fork server died or misbehaved during this run
         self.pidfd: int | None = None
         self.isolation = server.isolation.level
         self.hello = False
@@ -211,8 +267,9 @@ class _Run:
         kind = frame.get("t") if isinstance(frame, dict) else None
         if not self.hello:
             # Sent by trusted code before the worker reads its job: anything else is our failure.
-            if kind != "hello" or not isinstance(frame.get("isolation"), str):
-                raise InfrastructureError("the worker's first message was not its greeting")
+            if kind != "hello" or frame.get("isolation") not in KNOWN_LEVELS:
+                self.fail("the worker's first message was not its greeting")
+                return
             self.hello = True
             self.isolation = frame["isolation"]
             if self.outgoing is None:
@@ -241,7 +298,7 @@ class _Run:
             self.fail(f"task result {index!r} out of sequence")
         elif not (error is None or isinstance(error, str)) or (ok and error is not None):
             self.fail("malformed task result")
-        elif isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)):
+        elif isinstance(elapsed, bool) or not isinstance(elapsed, (int, float)) or not 0 <= elapsed < math.inf:
             self.fail("malformed task result time")
         else:
             self.results.append(TaskResult(ok=ok, value=frame.get("value"), error=error, elapsed_s=float(elapsed)))
@@ -271,7 +328,12 @@ class _Run:
 
 
 def run_job(server: ForkServerProcess, source: str, tasks: list[Task], limits: Limits) -> SandboxResult:
-    """Run one candidate with its tasks through a started fork server and judge the outcome."""
+    """Run one candidate with its tasks through a started fork server and judge the outcome.
+
+    Never raises for anything the worker or the server does: a failure before the job reached the
+    server is an infrastructure error; once the server holds the candidate, the server dying or
+    misbehaving is the candidate's failure (it may have caused it).
+    """
     run = _Run(server, tasks, limits)
     payload = {"source": source, "tasks": [task.to_json() for task in tasks], "token": run.token}
     try:
@@ -279,16 +341,21 @@ def run_job(server: ForkServerProcess, source: str, tasks: list[Task], limits: L
     except WireError as exc:
         raise ValueError(f"candidate source and tasks are too large: {exc}") from None
     try:
-        _execute(run)
-    except InfrastructureError as exc:
-        run.infra = str(exc)
-    except OSError as exc:
-        run.infra = f"sandbox I/O failed: {exc}"
+        try:
+            _execute(run)
+        except InfrastructureError as exc:
+            run.infra = str(exc)
+        except ServerLost as exc:
+            run.lost = str(exc)
+        except Exception as exc:  # noqa: BLE001 - whatever went wrong, this run gets a verdict, not a traceback
+            run.lost = f"the sandbox could not finish this run: {type(exc).__name__}: {exc}"
+        if run.infra is not None or run.lost is not None or (run.exit or {}).get("scratch_left"):
+            run.kill()  # before its pidfd is closed (a closed descriptor's number may name another process)
+            server.broken = True
     finally:
         if run.pidfd is not None:
             os.close(run.pidfd)
-    if run.infra is not None:
-        server.broken = True
+            run.pidfd = None
     return _judge(run)
 
 
@@ -313,6 +380,8 @@ def _execute(run: _Run) -> None:
     run.outgoing = memoryview(run.payload)
     try:
         _loop(run, result_sock, output_read)
+    except (OSError, ValueError, TypeError) as exc:
+        raise ServerLost(f"the sandbox failed during this candidate's run: {type(exc).__name__}: {exc}") from None
     finally:
         result_sock.close()
         os.close(output_read)
@@ -338,12 +407,13 @@ def _loop(run: _Run, result_sock: socket.socket, output_read: int) -> None:
                 timeout = drain_deadline - now if drain_deadline else 0.0
             elif exit_deadline is not None:
                 if now >= exit_deadline:
-                    raise InfrastructureError("the fork server did not report the worker's exit")
+                    raise ServerLost("the fork server did not report the end of this candidate's worker")
                 timeout = exit_deadline - now
             else:
                 deadline, what = run.deadline()
                 if now >= deadline:
                     if what == "hello":
+                        run.kill()
                         raise InfrastructureError("the worker did not start")
                     run.timeout = (
                         f"import took longer than {run.limits.import_s:g} s" if what == "import"
@@ -374,8 +444,17 @@ def _on_control(run: _Run, control: socket.socket) -> None:
     data, fds, _flags, _addr = socket.recv_fds(control, 65536, 1)
     if not data:
         run.kill()
-        raise InfrastructureError("the fork server died")
-    message = json.loads(data)
+        for fd in fds:
+            os.close(fd)
+        raise ServerLost("the fork server died during this candidate's run or clean-up")
+    try:
+        message = json.loads(data)
+    except ValueError:
+        message = None
+    if not isinstance(message, dict):
+        for fd in fds:
+            os.close(fd)
+        raise ServerLost("the fork server sent a malformed report")
     if message.get("id") != run.job_id or message.get("t") != "started" or len(fds) != 1 or run.pidfd is not None:
         for fd in fds:
             os.close(fd)
@@ -386,6 +465,8 @@ def _on_control(run: _Run, control: socket.socket) -> None:
     if message.get("t") == "error":
         raise InfrastructureError(str(message.get("detail")))
     if message.get("t") == "exit":
+        if message.get("failure"):
+            raise ServerLost(f"the fork server could not wait for this candidate's worker: {message['failure']}")
         run.exit = message
 
 
@@ -432,6 +513,10 @@ def _on_result_data(run: _Run, sock: socket.socket, selector: selectors.BaseSele
         return
     if run.violation is not None:
         return
+    run.result_total += len(data)
+    if run.result_total > run.limits.result_bytes:
+        run.fail(f"results larger than the limit of {run.limits.result_bytes} bytes")
+        return
     try:
         frames = run.reader.feed(data)
     except WireError as exc:
@@ -452,12 +537,20 @@ def _judge(run: _Run) -> SandboxResult:
 
 
 def _status(run: _Run) -> tuple[str, str]:
+    exit_info = run.exit or {}
+    if exit_info.get("code") == EXIT_EXPOSED and not run.hello:
+        return "infrastructure_error", ("a game reference is readable inside the sandbox: refusing to run "
+                                        "untrusted code (reinstall, or report this installation's layout)")
     if run.infra is not None:
         return "infrastructure_error", run.infra
     if run.timeout is not None:
         return "timeout", run.timeout
     if run.violation is not None:
         return "protocol_violation", run.violation
+    if run.lost is not None:
+        return "crashed", run.lost
+    if exit_info.get("scratch_left"):
+        return "protocol_violation", "the candidate left files in its scratch folder that could not be removed"
     terminal = run.terminal or {}
     kind = terminal.get("t")
     if kind == "import_error":
@@ -466,7 +559,6 @@ def _status(run: _Run) -> tuple[str, str]:
         return "memory_limit", f"{terminal['detail']} (limit {run.limits.memory_mb} MiB)"
     if kind == "violation":
         return "protocol_violation", terminal["detail"]
-    exit_info = run.exit or {}
     code, sig = exit_info.get("code"), exit_info.get("signal")
     if kind == "done" and code == 0:
         return "ok", f"{len(run.results)} task(s) completed"

@@ -17,6 +17,7 @@ from gamecwm.protocol import (
     TERMINAL_PLAYER_ID,
     chance_outcomes,
 )
+from gamecwm.games.runtime import pick, pick_chance
 from gamecwm.sandbox.wire import to_plain
 
 PROTOCOL_NAMES = tuple(dict.fromkeys([*IMPERFECT_INFORMATION_FUNCTIONS, *OPTIONAL_FUNCTIONS]))
@@ -25,25 +26,6 @@ PROTOCOL_NAMES = tuple(dict.fromkeys([*IMPERFECT_INFORMATION_FUNCTIONS, *OPTIONA
 def probe(module: ModuleType) -> list[str]:
     """The names of the protocol functions (required and optional) that the module defines as callables."""
     return [name for name in PROTOCOL_NAMES if callable(getattr(module, name, None))]
-
-
-def pick(legal: list[str], u: float) -> str:
-    """The action `legal[int(u * len(legal))]` for a choice u in [0, 1)."""
-    if not legal:
-        raise ValueError("no legal actions to choose from")
-    return legal[min(len(legal) - 1, int(u * len(legal)))]
-
-
-def pick_chance(outcomes: list[tuple[str, float]], u: float) -> str:
-    """The first outcome whose cumulative probability exceeds u (the last one if rounding leaves u above all)."""
-    if not outcomes:
-        raise ValueError("a chance node without outcomes")
-    total = 0.0
-    for action, probability in outcomes:
-        total += probability
-        if u < total:
-            return action
-    return outcomes[-1][0]
 
 
 def _choice(choices: list[float], index: int) -> float:

@@ -8,6 +8,7 @@ what arrives as frames on the result socket and what the fork server reports abo
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import sys
@@ -26,6 +27,7 @@ from gamecwm.sandbox.wire import ConversionError, WireError, encode_frame, recv_
 RESULT_FD = 3
 EXIT_INTERNAL = 70  # the trusted worker code itself failed before the candidate ran
 EXIT_MEMORY = 75  # out of memory and even the report could not be sent
+EXIT_EXPOSED = 76  # a game reference was readable after confinement: the worker refused to run
 MAX_PAYLOAD_BYTES = 256 * 2**20
 ERROR_TEXT_CHARS = 4000
 TRACEBACK_FRAMES = 6
@@ -55,6 +57,11 @@ class WorkerContext:
     read_files: list[str]
     rw_files: list[str]
     integrity: "Integrity"
+    hash_seed: int = 0  # also the fork server's PYTHONHASHSEED; seeds `random` before the candidate loads
+    private_mounts: bool = False  # the fork server hid the game folders in its own mount namespace
+    fine_read: tuple[str, ...] = ()  # Landlock read grants that leave the hidden folders out
+    fine_list: tuple[str, ...] = ()  # folders on the way to them, granted for listing only
+    reference_probe: str | None = None  # a reference file that must not be readable once confined
 
 
 class Integrity:
@@ -159,22 +166,45 @@ def _setup_descriptors(ctx: WorkerContext) -> None:
 
 
 def _confine(ctx: WorkerContext) -> list[str]:
-    """Apply the configured layers; return the names of the layers actually in force."""
+    """Apply the configured layers; return the names of the layers actually in force.
+
+    The scratch folder (a fresh tmpfs where possible) was prepared by the fork server. Order
+    matters: Landlock is set up while the paths are reachable, dropping to the unprivileged uid
+    (when started as root) clears every capability, the scratch folder is entered as its owner,
+    then seccomp. A worker that cannot leave root, or that can still read a reference, exits.
+    """
     layers = ["bubblewrap"] if ctx.isolation.bubblewrap else []
     signal.signal(signal.SIGXCPU, signal.SIG_DFL)  # the CPU limit ends the worker with a recognisable signal
-    os.chdir(ctx.scratch)
+    as_root = os.geteuid() == 0
+    if ctx.isolation.landlock:
+        coarse = ctx.private_mounts or ctx.isolation.bubblewrap  # the game folders are covered already
+        read_dirs, list_dirs = (ctx.read_dirs, ()) if coarse else (ctx.fine_read, ctx.fine_list)
+        if confine.apply_landlock(ctx.isolation.landlock_abi, read_dirs, ctx.read_files, [ctx.scratch], ctx.rw_files,
+                                  list_dirs):
+            layers.append("landlock")
+    if as_root and not confine.drop_privileges():
+        os._exit(EXIT_INTERNAL)
+    confine.set_parent_death_signal()  # a change of credentials clears it
+    os.chdir(ctx.scratch)  # as its owner (a root without capabilities may not enter it)
     apply_rlimits(ctx.limits, unprivileged=os.geteuid() != 0)
     layers.append("rlimits")
-    if not ctx.isolation.bubblewrap and os.geteuid() == 0:
-        confine.drop_capabilities()  # bubblewrap has already dropped them (--cap-drop ALL)
+    if not as_root:
+        confine.drop_capabilities()
     confine.set_undumpable()
-    if ctx.isolation.landlock and confine.apply_landlock(
-        ctx.isolation.landlock_abi, ctx.read_dirs, ctx.read_files, [ctx.scratch], ctx.rw_files
-    ):
-        layers.append("landlock")
     if ctx.isolation.seccomp and confine.load_seccomp(ctx.seccomp_filter):
         layers.append("seccomp")
+    if ctx.reference_probe is not None and _readable(ctx.reference_probe):
+        os._exit(EXIT_EXPOSED)
     return layers
+
+
+def _readable(path: str) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            handle.read(1)
+    except OSError:
+        return False
+    return True
 
 
 def child_main(ctx: WorkerContext) -> None:
@@ -193,6 +223,7 @@ def child_main(ctx: WorkerContext) -> None:
         drivers = [ctx.drivers[task["driver"]] for task in tasks]
         integrity = ctx.integrity  # taken in the fork server, before the fork
         integrity.refresh_module("sys")  # sys.stdin/stdout/stderr were rebound above
+        random.seed(ctx.hash_seed)
     except BaseException:  # noqa: BLE001 - nothing of the candidate has run yet
         os._exit(EXIT_INTERNAL)
     _run_candidate(channel, source, tasks, drivers, integrity)

@@ -76,6 +76,19 @@ def _describe(annotation: Any) -> str:
     return getattr(annotation, "__name__", None) or str(annotation).replace("typing.", "")
 
 
+def _number_as_text_hint(value: Any, annotation: Any) -> str:
+    """A hint for YAML 1.1's trap: `1e-4` (no dot) is read as a string, not a float."""
+    if not isinstance(value, str) or not _matches(0.5, annotation):
+        return ""
+    try:
+        number = float(value)
+    except ValueError:
+        return ""
+    mantissa, _, exponent = value.lower().partition("e")
+    written = f"{float(mantissa):.1f}e{int(exponent)}" if exponent else repr(number)
+    return f" (YAML reads {value} as text; write it with a dot, e.g. {written}, or as {number!r})"
+
+
 def build_config(cls: type[T], values: dict[str, Any], where: str = "config") -> T:
     """An instance of the dataclass `cls` from a mapping, checking keys and types (ConfigError otherwise).
 
@@ -92,7 +105,8 @@ def build_config(cls: type[T], values: dict[str, Any], where: str = "config") ->
     for key, value in values.items():
         annotation = hints[key]
         if not _matches(value, annotation):
-            raise ConfigError(f"{where}: {key} must be {_describe(annotation)}, got {value!r}")
+            raise ConfigError(f"{where}: {key} must be {_describe(annotation)}, got {value!r}"
+                              + _number_as_text_hint(value, annotation))
         converted[key] = float(value) if annotation is float else value
     try:
         return cls(**converted)

@@ -22,7 +22,7 @@ from gamecwm.train.models import (FINAL_DIR, load_model, load_tokenizer, lora_co
                                   training_settings)
 from gamecwm.train.rewards import RewardSuite
 from gamecwm.train.sft import TrainResult
-from gamecwm.verify.reward import VerifierReward
+from gamecwm.train.rewards import VerifierReward
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,8 @@ class GRPORunConfig:
     dtype: str = "auto"
     report_to: str = "none"
     seed: int = 0
-    verify_seed: int = 0
+    verify_seed: int = 0  # the run's verification seed; each step draws its own from it (fresh_verify_seeds)
+    fresh_verify_seeds: bool = True
     verifier_workers: int | None = None  # sandbox workers (default: one per core)
     trl_overrides: dict[str, Any] = field(default_factory=dict)  # any other GRPOConfig argument
 
@@ -133,7 +134,8 @@ def run_grpo(model: str, out_dir: Path, config: GRPORunConfig | None = None, res
 
     config = config or GRPORunConfig()
     out_dir = Path(out_dir)
-    rewards = rewards or RewardSuite(VerifierReward(workers=config.verifier_workers, seed=config.verify_seed))
+    rewards = rewards or RewardSuite(VerifierReward(workers=config.verifier_workers, seed=config.verify_seed,
+                                                    fresh_seeds=config.fresh_verify_seeds))
     dataset = Dataset.from_list(prompt_rows(config.games, config.template, config.prompts_per_game,
                                             config.curriculum))
     tokenizer = load_tokenizer(model)

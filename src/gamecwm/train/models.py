@@ -1,4 +1,8 @@
-"""Loading models for training, LoRA adapters, checkpoints to resume from, and merging adapters."""
+"""Loading models for training, LoRA adapters, checkpoints to resume from, and merging adapters.
+
+A model is named as everywhere else (`gamecwm.models.resolve`): a known model's name, a local
+transformers folder, or a hub id; a name that resolves to nothing is a ValueError saying what to do.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ def load_tokenizer(model: str):
     """The model's tokenizer, with a pad token (the EOS token when it has none)."""
     from transformers import AutoTokenizer
 
+    from gamecwm.models.resolve import resolve_hf
+
+    model = resolve_hf(model)
     try:
         tokenizer = AutoTokenizer.from_pretrained(model, local_files_only=local_only(model))
     except OSError as exc:
@@ -31,6 +38,9 @@ def load_model(model: str, dtype: str = "auto"):
     """The causal LM at a local path or hub id (never downloaded for a local path)."""
     from transformers import AutoModelForCausalLM
 
+    from gamecwm.models.resolve import resolve_hf
+
+    model = resolve_hf(model)
     try:
         return AutoModelForCausalLM.from_pretrained(model, local_files_only=local_only(model), dtype=dtype)
     except OSError as exc:

@@ -26,7 +26,36 @@ TINY_GRPO = GRPORunConfig(template="protocol-no-example", prompts_per_game=4, us
                           save_steps=15, save_total_limit=1, verifier_workers=2)
 TEMPLATE = "protocol-no-example"  # shorter prompts: the tiny model's context stays small on CPU
 STAGE_DIRS = ("models", "data", "sft", "grpo", "eval")
+RUN_MARK = ".gamecwm-demo-run"
 TRAINING_PLOT = "training.png"
+
+
+class RunFolderError(ValueError):
+    """A folder the pipeline may not write into: it exists, holds files and was not made by the pipeline."""
+
+
+def claim_run_folder(out_dir: Path) -> Path:
+    """Make `out_dir` the pipeline's own run folder, or refuse it; returns it.
+
+    A missing or empty folder is created and marked (`RUN_MARK`); a marked folder is the pipeline's
+    own from an earlier run and is reused. Any other folder is refused, so the pipeline (which starts
+    its stage folders afresh) never deletes or overwrites what it did not write.
+    """
+    mark = out_dir / RUN_MARK
+    if out_dir.exists() and not out_dir.is_dir():
+        raise RunFolderError(f"--out {out_dir} is a file; give a folder for the pipeline's run")
+    if mark.is_file():
+        return out_dir
+    if out_dir.exists() and any(out_dir.iterdir()):
+        raise RunFolderError(f"--out {out_dir} already holds files and is not a gamecwm demo run folder (it has no "
+                             f"{RUN_MARK}); the demo writes only into its own folders: give a new or empty --out")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        mark.write_text("gamecwm demo run folder: `gamecwm demo` may replace its stage folders "
+                        f"({', '.join(STAGE_DIRS)}) and its report here.\n")
+    except OSError as exc:
+        raise RunFolderError(f"cannot write the run folder {out_dir}: {exc.strerror or exc}") from exc
+    return out_dir
 
 
 @dataclass(frozen=True)
@@ -82,7 +111,11 @@ def evaluate_model(model_dir: Path, label: str, out_dir: Path, scale: PipelineSc
 
 def run_pipeline(out_dir: Path, scale: PipelineScale | None = None,
                  log: Callable[[str], None] = print) -> PipelineResult:
-    """Run every stage into `out_dir` (its stage folders are started afresh) and write the report."""
+    """Run every stage into `out_dir` and write the report.
+
+    `out_dir` must be new, empty or an earlier run's folder (see `claim_run_folder`, RunFolderError
+    otherwise); its stage folders are started afresh.
+    """
     from gamecwm.evaluate.report import write_report
     from gamecwm.train.data import write_sft_dataset
     from gamecwm.train.grpo import run_grpo
@@ -90,8 +123,8 @@ def run_pipeline(out_dir: Path, scale: PipelineScale | None = None,
     from gamecwm.train.tiny_model import TinyModelConfig, build_tiny_model
 
     scale = scale or PipelineScale()
-    out_dir = Path(out_dir)
-    for name in STAGE_DIRS:
+    out_dir = claim_run_folder(Path(out_dir))
+    for name in STAGE_DIRS:  # what an earlier pipeline run made in this folder (it is marked as ours)
         shutil.rmtree(out_dir / name, ignore_errors=True)
     eval_dir = out_dir / "eval"
     eval_dir.mkdir(parents=True)

@@ -5,17 +5,110 @@ curriculum order (sequential sampling, no shuffling across tiers) unless `curric
 (PEFT) or full fine-tuning; checkpoints every `save_steps`, and a rerun into the same folder resumes
 from the latest one. The result is saved with its adapter merged to `OUT/final`, a plain model that
 GRPO, generation and evaluation load like any other.
+
+Before training, every row is tokenized as TRL will tokenize it and measured against `max_length`: a row
+longer than it loses the end of its program (truncated), and a row whose prompt alone fills it has no
+program left (TRL drops it). The counts are printed, saved with the run (`gamecwm_sft_lengths.json`) and
+returned; `long_rows: refuse` stops before training when any row would be cut, `warn` (the default)
+says so loudly and trains.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from gamecwm.train.data import load_rows
-from gamecwm.train.models import (FINAL_DIR, load_model, load_tokenizer, lora_config, resume_argument, save_final,
-                                  training_settings)
+from gamecwm.train.models import (
+    FINAL_DIR,
+    load_model,
+    load_tokenizer,
+    lora_config,
+    resume_argument,
+    save_final,
+    training_settings,
+)
+
+LONG_ROW_POLICIES = ("warn", "refuse")
+LENGTHS_FILE = "gamecwm_sft_lengths.json"
+
+
+@dataclass(frozen=True)
+class RowLengths:
+    """How the SFT rows fit `max_length`: each row's prompt and prompt + program lengths in tokens."""
+
+    max_length: int | None
+    prompt_tokens: list[int]
+    total_tokens: list[int]
+
+    @property
+    def rows(self) -> int:
+        """Rows in the dataset."""
+        return len(self.total_tokens)
+
+    @property
+    def fitting(self) -> int:
+        """Rows trained on whole."""
+        return sum(self._fits(total) for total in self.total_tokens)
+
+    @property
+    def dropped(self) -> int:
+        """Rows whose prompt alone fills max_length: no program token is left, so they are not trained on."""
+        if self.max_length is None:
+            return 0
+        return sum(prompt >= self.max_length for prompt in self.prompt_tokens)
+
+    @property
+    def truncated(self) -> int:
+        """Rows trained on with the end of their program cut off."""
+        return self.rows - self.fitting - self.dropped
+
+    @property
+    def tokens_cut(self) -> int:
+        """Program tokens lost to truncation and dropping, over all rows."""
+        if self.max_length is None:
+            return 0
+        return sum(total - max(prompt, min(total, self.max_length))
+                   for prompt, total in zip(self.prompt_tokens, self.total_tokens))
+
+    @property
+    def program_tokens(self) -> int:
+        """Program tokens in the dataset."""
+        return sum(total - prompt for prompt, total in zip(self.prompt_tokens, self.total_tokens))
+
+    def _fits(self, tokens: int) -> bool:
+        return self.max_length is None or tokens <= self.max_length
+
+    def describe(self) -> str:
+        """One line: how many rows fit, are truncated or dropped, and the program tokens cut."""
+        limit = "no max_length" if self.max_length is None else f"max_length={self.max_length}"
+        text = (f"SFT data: {self.rows} rows of {min(self.total_tokens, default=0)} to "
+                f"{max(self.total_tokens, default=0)} tokens; {self.fitting} fit {limit}")
+        if self.fitting < self.rows:
+            text += (f", {self.truncated} are truncated and {self.dropped} dropped (prompt alone too long): "
+                     f"{self.tokens_cut:,} of {self.program_tokens:,} program tokens cut; a max_length of "
+                     f"{max(self.total_tokens)} fits every row")
+        return text
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain-data form, saved with the run."""
+        return {"max_length": self.max_length, "rows": self.rows, "fitting": self.fitting,
+                "truncated": self.truncated, "dropped": self.dropped, "tokens_cut": self.tokens_cut,
+                "program_tokens": self.program_tokens, "prompt_tokens": self.prompt_tokens,
+                "total_tokens": self.total_tokens}
+
+
+def measure_rows(tokenizer: Any, rows: list[dict[str, Any]], max_length: int | None) -> RowLengths:
+    """Tokenize each conversational row as TRL's SFTTrainer does (the prompt with the generation prompt, then
+    prompt + completion) and measure it against `max_length`."""
+    def tokens(messages: list[dict[str, str]], **options: Any) -> int:
+        return len(tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True, **options)["input_ids"])
+
+    prompts = [tokens(row["prompt"], add_generation_prompt=True) for row in rows]
+    totals = [tokens(row["prompt"] + row["completion"]) for row in rows]
+    return RowLengths(max_length, prompts, totals)
 
 
 @dataclass(frozen=True)
@@ -43,6 +136,7 @@ class SFTRunConfig:
     save_steps: int = 50
     save_total_limit: int | None = 2
     dtype: str = "auto"  # how the model's weights are loaded: auto, float32, bfloat16
+    long_rows: str = "warn"  # rows longer than max_length: warn (and train on what fits) or refuse
     report_to: str = "none"
     seed: int = 0
     trl_overrides: dict[str, Any] = field(default_factory=dict)  # any other SFTConfig argument
@@ -62,6 +156,8 @@ class SFTRunConfig:
             raise ValueError("lora_dropout must be in [0, 1)")
         if self.dtype not in ("auto", "float32", "bfloat16", "float16"):
             raise ValueError("dtype must be auto, float32, bfloat16 or float16")
+        if self.long_rows not in LONG_ROW_POLICIES:
+            raise ValueError(f"long_rows must be one of {', '.join(LONG_ROW_POLICIES)}")
 
     def to_trl(self, out_dir: Path):
         """TRL's SFTConfig for a run writing to `out_dir`: completion-only loss, curriculum sampling."""
@@ -90,6 +186,7 @@ class TrainResult:
     final_model: Path
     steps: int
     log_history: list[dict[str, Any]]
+    lengths: RowLengths | None = None
 
     def losses(self) -> list[float]:
         """The training losses logged along the way."""
@@ -107,6 +204,16 @@ def run_sft(model: str, data_dir: Path, out_dir: Path, config: SFTRunConfig | No
     rows = load_rows(data_dir)
     dataset = Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in rows])
     tokenizer = load_tokenizer(model)
+    lengths = measure_rows(tokenizer, rows, config.max_length)
+    if lengths.dropped == lengths.rows:
+        raise ValueError(f"every example's prompt is longer than max_length={config.max_length} tokens: "
+                         "raise max_length or use a shorter prompt template")
+    if lengths.fitting < lengths.rows:
+        if config.long_rows == "refuse":
+            raise ValueError(lengths.describe() + "; raise max_length, or set long_rows: warn to train anyway")
+        print(f"WARNING: {lengths.describe()}", file=sys.stderr)
+    else:
+        print(lengths.describe(), file=sys.stderr)
     trainer = SFTTrainer(
         model=load_model(model, config.dtype),
         args=config.to_trl(out_dir),
@@ -115,16 +222,14 @@ def run_sft(model: str, data_dir: Path, out_dir: Path, config: SFTRunConfig | No
         peft_config=lora_config(config.lora_r, config.lora_alpha, config.lora_dropout, config.lora_target_modules)
         if config.use_lora else None,
     )
-    if len(trainer.train_dataset) == 0:
-        raise ValueError(f"every example's prompt is longer than max_length={config.max_length} tokens: "
-                         "raise max_length or use a shorter prompt template")
     trainer.train(resume_from_checkpoint=resume_argument(out_dir, resume))
     final = out_dir / FINAL_DIR
     if trainer.accelerator.is_main_process:
         (out_dir / "gamecwm_sft_config.json").write_text(_json(asdict(config)))
         (out_dir / "log_history.json").write_text(_json(trainer.state.log_history))
+        (out_dir / LENGTHS_FILE).write_text(_json(lengths.to_json()))
         save_final(trainer.model, tokenizer, out_dir)
-    return TrainResult(final, trainer.state.global_step, list(trainer.state.log_history))
+    return TrainResult(final, trainer.state.global_step, list(trainer.state.log_history), lengths)
 
 
 def _json(data: Any) -> str:

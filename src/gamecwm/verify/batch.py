@@ -7,20 +7,20 @@ finishes, so an interrupted run resumes without redoing finished ids.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from gamecwm.games import UnknownGameError, get_game
-from gamecwm.generate.extract import extract_code
+from gamecwm.extract import extract_code
 from gamecwm.jsonl import append_record, read_records, resume_records
 from gamecwm.sandbox import SandboxPool
 from gamecwm.verify.config import VerifyConfig
 from gamecwm.verify.plan import build_plan
 from gamecwm.verify.report import INFRASTRUCTURE_PREFIX, Report
-from gamecwm.verify.verifier import build_tasks, judge
+from gamecwm.verify.verifier import verify
 
 
 class BatchInputError(ValueError):
@@ -91,21 +91,29 @@ def verify_many(
     seed: int = 0,
     config: VerifyConfig | None = None,
 ) -> Iterator[tuple[Candidate, Report]]:
-    """Verify candidates through a pool, yielding (candidate, report) as each completes."""
+    """Verify candidates through a pool, yielding (candidate, report) as each completes.
+
+    Candidates are read lazily and at most about twice the pool's workers are in flight, so memory
+    does not grow with the number of candidates; each report is judged as soon as its answers arrive.
+    """
     config = config or VerifyConfig()
-    candidates = list(candidates)
-    plans = [build_plan(c.game, seed, config) for c in candidates]
-    jobs = ((c.code, build_tasks(plan, config)) for c, plan in zip(candidates, plans))
-    started = {i: time.perf_counter() for i in range(len(candidates))}
-    for index, result in pool.map(jobs):
-        candidate = candidates[index]
-        elapsed = time.perf_counter() - started[index]
-        if result.infrastructure_failure:
-            report = Report(candidate.game, None, False, [], result.isolation, elapsed,
-                            f"{INFRASTRUCTURE_PREFIX} {result.detail}")
-        else:
-            report = judge(plans[index], config, result, result.elapsed_s)
-        yield candidate, report
+    pending: dict[concurrent.futures.Future[Report], Candidate] = {}
+    remaining = iter(candidates)
+    exhausted = False
+    with concurrent.futures.ThreadPoolExecutor(pool.workers, thread_name_prefix="gamecwm-verify") as executor:
+        while pending or not exhausted:
+            while not exhausted and len(pending) < 2 * pool.workers:
+                candidate = next(remaining, None)
+                if candidate is None:
+                    exhausted = True
+                    break
+                build_plan(candidate.game, seed, config)
+                pending[executor.submit(verify, candidate.code, candidate.game, seed, config, pool.run)] = candidate
+            if not pending:
+                break
+            done, _ = concurrent.futures.wait(pending, return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                yield pending.pop(future), future.result()
 
 
 def run_batch(

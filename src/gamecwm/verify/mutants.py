@@ -66,6 +66,8 @@ def _apply(source: str, kind: str, site_number: int) -> tuple[str, str]:
 
 def make_mutants(source: str, count: int, seed: int) -> list[Mutant]:
     """Up to `count` distinct mutants of a source file, sites drawn at random (seeded)."""
+    if count <= 0:
+        return []
     sites = _sites(ast.parse(source))
     order = list(range(len(sites)))
     random.Random(seed).shuffle(order)

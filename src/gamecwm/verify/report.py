@@ -3,7 +3,10 @@
 JSON form (other tools rely on it exactly):
 `{"game", "score", "passed", "tiers": [{"name", "score", "weight", "checks": [{"name", "passed",
 "message"}]}], "isolation", "elapsed_s", "error"}`. `score` is null only when the harness itself
-failed (an infrastructure error), which must never be read as a score of 0 for the candidate.
+failed (an infrastructure error), which must never be read as a score of 0 for the candidate. A tier
+whose `weight` is null is a factor of the score (see `gamecwm.verify.config`). A failed check may also
+carry its evidence as data: `"history"` (the actions that reach the failure), `"expected"` (what the
+reference says there) and `"actual"` (what the candidate says).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 INFRASTRUCTURE_PREFIX = "infrastructure:"
+EVIDENCE_FIELDS = ("history", "expected", "actual")
 
 
 @dataclass
@@ -21,19 +25,32 @@ class Check:
     name: str
     passed: bool
     message: str = ""
+    history: list[str] | None = None
+    expected: Any = None
+    actual: Any = None
 
     def to_json(self) -> dict[str, Any]:
-        """Plain-data form."""
-        return {"name": self.name, "passed": self.passed, "message": self.message}
+        """Plain-data form (the evidence fields only where they are set)."""
+        data: dict[str, Any] = {"name": self.name, "passed": self.passed, "message": self.message}
+        for key in EVIDENCE_FIELDS:
+            if getattr(self, key) is not None:
+                data[key] = getattr(self, key)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Check:
+        """Rebuild a check from its JSON object."""
+        return cls(data["name"], data["passed"], data.get("message", ""),
+                   **{key: data.get(key) for key in EVIDENCE_FIELDS})
 
 
 @dataclass
 class Tier:
-    """A group of checks with a score in [0, 1] and its weight in the overall score."""
+    """A group of checks with a score in [0, 1] and its weight in the overall score (None: a factor)."""
 
     name: str
     score: float
-    weight: float
+    weight: float | None
     checks: list[Check] = field(default_factory=list)
 
     @property
@@ -96,7 +113,7 @@ class Report:
                 name=t["name"],
                 score=t["score"],
                 weight=t["weight"],
-                checks=[Check(c["name"], c["passed"], c.get("message", "")) for c in t["checks"]],
+                checks=[Check.from_json(c) for c in t["checks"]],
             )
             for t in data["tiers"]
         ]
@@ -119,7 +136,8 @@ def format_report(report: Report) -> str:
     if report.error:
         lines.append(f"  error: {report.error}")
     for tier in report.tiers:
-        lines.append(f"  [{tier.name}] score {tier.score:.3f} (weight {tier.weight:.2f})")
+        role = "a factor" if tier.weight is None else f"weight {tier.weight:.2f}"
+        lines.append(f"  [{tier.name}] score {tier.score:.3f} ({role})")
         for check in tier.checks:
             mark = "ok  " if check.passed else "FAIL"
             message = f": {check.message}" if check.message and not check.passed else ""

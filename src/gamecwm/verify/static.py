@@ -1,4 +1,10 @@
-"""Static tier: the code imports, defines every protocol function, and returns the right types."""
+"""Static tier: the code imports, defines every protocol function, and answers with the right types.
+
+The score counts only what the candidate's answers show (it imported, and its records of the initial
+state have the protocol's types). What only its own process can see (which functions the module
+defines, whether the state is a dict, the type of a player name) is reported as diagnostics: a
+failed diagnostic fails the verdict, but no diagnostic adds to the score.
+"""
 
 from __future__ import annotations
 
@@ -8,35 +14,43 @@ from gamecwm.protocol import required_functions
 from gamecwm.verify.report import Check
 
 
-def judge_static(probe: dict[str, Any] | None, import_error: str | None, imperfect_information: bool) -> list[Check]:
-    """Checks from the sandbox's import outcome and the `static_probe` driver's result."""
+def judge_static(probe: dict[str, Any] | None, import_error: str | None, imperfect_information: bool,
+                 initial: dict[str, Any] | None) -> tuple[float, list[Check]]:
+    """Score and checks from the import outcome, the static probe and the candidate's record of the initial state."""
     if import_error is not None:
-        return [Check("imports", False, import_error)]
-    checks = [Check("imports", True)]
+        return 0.0, [Check("imports", False, import_error)]
+    scored = [Check("imports", True)]
+    if initial is None:
+        scored.append(Check("initial_state_runs", False, "the candidate gave no answers about its initial state"))
+    else:
+        player = initial["player"]
+        problems = initial["problem"]
+        scored += [
+            Check("initial_state_runs", True),
+            Check("current_player_is_valid", player in (0, 1, -1, -4),
+                  f"get_current_player returned {player!r}; expected 0, 1, -1 (chance) or -4 (terminal)"),
+            Check("legal_actions_are_strings", "legal" not in problems,
+                  problems.get("legal", "") + "; get_legal_actions must return a list of strings"),
+            Check("rewards_are_two_numbers", "rewards" not in problems, problems.get("rewards", "")),
+            Check("observations_are_a_pair", "obs" not in problems,
+                  "get_observations must return [obs_player0, obs_player1]"),
+        ]
+    score = sum(c.passed for c in scored) / len(scored)
+    return score, scored + _diagnostics(probe, imperfect_information)
+
+
+def _diagnostics(probe: dict[str, Any] | None, imperfect_information: bool) -> list[Check]:
     if probe is None:
-        return checks + [Check("protocol_functions", False, "the static probe did not run")]
-    problems = probe.get("problems", [])
+        return [Check("protocol_functions", False, "the static probe did not run")]
+    checks = []
     for name in required_functions(imperfect_information):
-        mine = [p for p in problems if name in p]
+        mine = [p for p in probe["problems"] if name in p]
         checks.append(Check(f"defines_{name}", not mine, "; ".join(mine)))
-    if problems:
+    if probe["problems"]:
         return checks
-    initial = probe.get("initial", {})
-    if initial.get("error"):
-        return checks + [Check("initial_state_runs", False, f"calling the API on the initial state: {initial['error']}")]
-    player = initial.get("player")
-    checks += [
-        Check("initial_state_is_dict", bool(initial.get("state_is_dict")), "get_initial_state must return a dict"),
-        Check(
-            "current_player_is_valid",
-            player in (0, 1, -1, -4),
-            f"get_current_player returned {player!r}; expected 0, 1, -1 (chance) or -4 (terminal)",
-        ),
-        Check("legal_actions_are_strings", bool(initial.get("legal_is_list_of_str")),
-              "get_legal_actions must return a list of strings"),
-        Check("rewards_are_two_numbers", initial.get("rewards_problem") is None, str(initial.get("rewards_problem"))),
-        Check("observations_are_a_pair", bool(initial.get("observations_are_pair")),
-              "get_observations must return [obs_player0, obs_player1]"),
-        Check("player_name_is_text", bool(initial.get("player_name_is_str")), "get_player_name must return a string"),
+    if probe["error"]:
+        return checks + [Check("initial_state_runs_in_process", False, probe["error"])]
+    return checks + [
+        Check("initial_state_is_dict", probe["state_is_dict"], "get_initial_state must return a dict"),
+        Check("player_name_is_text", probe["player_name_is_str"], "get_player_name must return a string"),
     ]
-    return checks

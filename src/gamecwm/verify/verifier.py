@@ -1,8 +1,10 @@
-"""Verify one candidate GameCWM against its game: run it in the sandbox, judge every tier, score it.
+"""Verify one candidate GameCWM against its game: ask it questions in the sandbox, judge its answers here.
 
-The candidate never runs in this process. One sandbox run executes every driver (static probe,
-scenarios, replays, walks, information probes) in one round trip; the results come back as plain
-data and are judged here against the reference plan.
+The candidate never runs in this process. One sandbox run asks everything (static probe, the merged
+query requests, walks, resample probes); a second run with another hash seed repeats a share of the
+play, so that a program whose answers depend on its process fails the determinism check. Every
+answer is checked for shape (`gamecwm.verify.answers`) and judged against the reference plan here;
+an answer the honest drivers could not have written is a protocol violation, scored 0.
 """
 
 from __future__ import annotations
@@ -11,42 +13,50 @@ import time
 from typing import Any, Callable
 
 from gamecwm.games import get_game, load_reference
-from gamecwm.sandbox import Limits, SandboxResult, Task, isolation_level, run_candidate
-from gamecwm.verify.agreement import judge_agreement
+from gamecwm.sandbox import Limits, SandboxResult, Task, WeakIsolationError, isolation_level, run_candidate
+from gamecwm.verify import answers as shapes
+from gamecwm.verify.agreement import agreeing_states, judge_agreement, walk_references
 from gamecwm.verify.config import TIER_ORDER, VerifyConfig
+from gamecwm.verify.conventions import CONVENTION_SHARE, convention_checks, diagnose
 from gamecwm.verify.information import judge_information
+from gamecwm.verify.outcomes import judge_outcomes
 from gamecwm.verify.plan import ReferencePlan, build_plan
-from gamecwm.verify.properties import judge_properties
+from gamecwm.verify.properties import branch_evidence, collect_evidence, cross_worker_evidence, judge_properties
 from gamecwm.verify.report import INFRASTRUCTURE_PREFIX, Report, Tier
 from gamecwm.verify.scenarios import judge_scenarios
 from gamecwm.verify.static import judge_static
 
-Runner = Callable[[str, list[Task]], SandboxResult]
+Runner = Callable[..., SandboxResult]  # runner(source, tasks, hash_seed=...) -> SandboxResult
 DRIVERS = "gamecwm.verify.drivers"
-TASK_NAMES = ("static", "scenarios", "replay", "walk", "observations", "resample")
+PROTOCOL_VIOLATION = "protocol_violation"
+CONVENTIONS = "conventions"
 
 
 def build_tasks(plan: ReferencePlan, config: VerifyConfig) -> list[Task]:
-    """The sandbox tasks for a plan, in TASK_NAMES order (the last two for imperfect information only)."""
+    """The first worker's tasks: static probe, queries, walks, and (imperfect information) resample probes."""
     tasks = [
         Task(f"{DRIVERS}:static_probe", {"imperfect_information": plan.game.imperfect_information}),
-        Task(f"{DRIVERS}:scenarios", {"scenario_list": plan.scenarios}),
-        Task(f"{DRIVERS}:replay", {"histories": plan.reference_histories}),
-        Task(f"{DRIVERS}:walk", {"streams": plan.streams, "max_steps": plan.walk_steps,
-                                 "mutation_checks": config.mutation_checks}),
+        Task(f"{DRIVERS}:query", {"requests": plan.requests}),
+        Task(f"{DRIVERS}:walk", {"streams": plan.streams, "max_steps": plan.walk_steps}),
     ]
     if plan.game.imperfect_information:
-        histories = [h for pair in plan.info_pairs for h in (pair["a"], pair["b"])]
-        tasks.append(Task(f"{DRIVERS}:final_observations", {"histories": histories}))
-        probes = [{"history": p["history"], "player": p["player"]} for p in plan.resample_probes]
-        tasks.append(Task(f"{DRIVERS}:resample", {"probes": probes, "repeats": config.resample_repeats,
-                                                  "seed": plan.seed}))
+        tasks.append(Task(f"{DRIVERS}:resample", {"probes": plan.resample_payload,
+                                                  "repeats": config.resample_repeats, "seed": plan.resample_seed}))
     return tasks
+
+
+def build_second_tasks(plan: ReferencePlan) -> list[Task]:
+    """The second worker's tasks: a share of the same queries and the walks' beginnings."""
+    requests = [plan.requests[i] | {"branches": {}} for i in plan.second_requests]
+    return [
+        Task(f"{DRIVERS}:query", {"requests": requests}),
+        Task(f"{DRIVERS}:walk", {"streams": plan.streams, "max_steps": plan.second_walk_steps}),
+    ]
 
 
 def default_runner(limits: Limits | None = None) -> Runner:
     """A runner that starts one sandboxed worker per candidate."""
-    return lambda source, tasks: run_candidate(source, tasks, limits or Limits())
+    return lambda source, tasks, hash_seed=0: run_candidate(source, tasks, limits or Limits(), hash_seed=hash_seed)
 
 
 def verify(
@@ -59,79 +69,158 @@ def verify(
     """Verify candidate source code against a registered game; returns the report.
 
     Deterministic for a given seed. `runner` runs the candidate in the sandbox (default: a fresh
-    sandboxed worker; a SandboxPool's `run` method fits too).
+    sandboxed worker; a SandboxPool's `run` method fits too); it is called with a `hash_seed` keyword.
     """
     config = config or VerifyConfig()
     info = get_game(game)  # an unknown game is a usage error: let UnknownGameError through
     started = time.perf_counter()
     plan = build_plan(info.name, seed, config)
-    tasks = build_tasks(plan, config)
+    run = runner or default_runner()
     try:
-        result = (runner or default_runner())(code, tasks)
+        first = run(code, build_tasks(plan, config), hash_seed=plan.hash_seeds[0])
+        second = None
+        if first.status == "ok" and (plan.second_requests or plan.streams):
+            second = run(code, build_second_tasks(plan), hash_seed=plan.hash_seeds[1])
+    except WeakIsolationError:
+        raise  # the machine's isolation is weaker than the full level and nobody accepted that: a usage error
     except Exception as exc:  # noqa: BLE001 - the harness broke, not the candidate
         return _infrastructure_report(info.name, f"{type(exc).__name__}: {exc}", started)
-    if result.infrastructure_failure:
-        return _infrastructure_report(info.name, result.detail, started, result.isolation)
-    return judge(plan, config, result, time.perf_counter() - started)
+    for result in (first, second):
+        if result is not None and result.infrastructure_failure:
+            return _infrastructure_report(info.name, result.detail, started, result.isolation)
+    return judge_guarded(plan, config, first, second, time.perf_counter() - started)
 
 
 def _infrastructure_report(game: str, detail: str, started: float, isolation: str | None = None) -> Report:
-    return Report(
-        game=game,
-        score=None,
-        passed=False,
-        tiers=[],
-        isolation=isolation or isolation_level(),
-        elapsed_s=time.perf_counter() - started,
-        error=f"{INFRASTRUCTURE_PREFIX} {detail}",
-    )
+    return Report(game=game, score=None, passed=False, tiers=[], isolation=isolation or isolation_level(),
+                  elapsed_s=time.perf_counter() - started, error=f"{INFRASTRUCTURE_PREFIX} {detail}")
 
 
-def _task_values(result: SandboxResult) -> tuple[dict[str, Any], str | None]:
-    """Driver outputs by task name (None where a task did not complete) and why the rest are missing."""
-    values: dict[str, Any] = {}
-    for name, task_result in zip(TASK_NAMES, result.task_results):
-        values[name] = task_result.value if task_result.ok else None
-    missing_reason = None if result.status == "ok" else f"{result.status}: {result.detail}"
-    return values, missing_reason
+def judge_guarded(plan: ReferencePlan, config: VerifyConfig, first: SandboxResult, second: SandboxResult | None,
+                  elapsed_s: float) -> Report:
+    """`judge`, except that any answer it cannot judge makes a failed report, never an exception."""
+    try:
+        return judge(plan, config, first, second, elapsed_s)
+    except shapes.ProtocolViolation as exc:
+        detail = str(exc)
+    except Exception as exc:  # noqa: BLE001 - whatever a worker sent, the parent produces a report
+        detail = f"an answer could not be judged ({type(exc).__name__}: {exc})"
+    return Report(game=plan.game.name, score=0.0, passed=False, tiers=[], isolation=first.isolation,
+                  elapsed_s=elapsed_s, error=f"{PROTOCOL_VIOLATION}: {detail}")
 
 
-def judge(plan: ReferencePlan, config: VerifyConfig, result: SandboxResult, elapsed_s: float) -> Report:
-    """Turn a sandbox result into a report: one tier per aspect, weighted into the overall score."""
+def _task_value(result: SandboxResult, index: int) -> Any:
+    """The value of task `index` when it completed, else None."""
+    if index < len(result.task_results) and result.task_results[index].ok:
+        return result.task_results[index].value
+    return None
+
+
+def _checked(result: SandboxResult, plan: ReferencePlan, config: VerifyConfig) -> dict[str, Any]:
+    """The first worker's answers by task, each checked for shape (None where a task did not complete)."""
+    values = {name: _task_value(result, i) for i, name in enumerate(("static", "query", "walk", "resample"))}
+    checked: dict[str, Any] = {}
+    checked["static"] = shapes.check_static(values["static"]) if values["static"] is not None else None
+    checked["query"] = shapes.check_query(values["query"], plan.requests) if values["query"] is not None else None
+    checked["walk"] = (shapes.check_walks(values["walk"], plan.streams, plan.walk_steps)
+                       if values["walk"] is not None else None)
+    checked["resample"] = (shapes.check_resamples(values["resample"], len(plan.resample_probes),
+                                                  config.resample_repeats)
+                           if values["resample"] is not None else None)
+    return checked
+
+
+def _second_answers(second: SandboxResult | None, plan: ReferencePlan) -> tuple[list | None, str | None]:
+    """The second worker's records, in the order of `_first_records`, or None with the reason."""
+    if second is None:
+        return None, "not run"
+    if second.status != "ok":
+        return None, f"{second.status}: {second.detail}"
+    queries, walks = _task_value(second, 0), _task_value(second, 1)
+    if queries is None or walks is None:
+        return None, "a task failed"
+    requests = [plan.requests[i] | {"branches": {}} for i in plan.second_requests]
+    queries = shapes.check_query(queries, requests, "second query")
+    walks = shapes.check_walks(walks, plan.streams, plan.second_walk_steps, "second walk")
+    return [a["steps"] for a in queries] + [w["steps"] for w in walks], None
+
+
+def _first_records(plan: ReferencePlan, answers: list | None, walks: list | None) -> list[tuple[list, list]]:
+    first = []
+    for index in plan.second_requests:
+        steps = answers[index]["steps"] if answers is not None else []
+        first.append((plan.requests[index]["actions"], steps))
+    for walk in walks or []:
+        first.append(([s["action"] for s in walk["steps"] if "action" in s], walk["steps"]))
+    return first
+
+
+def judge(plan: ReferencePlan, config: VerifyConfig, first: SandboxResult, second: SandboxResult | None,
+          elapsed_s: float) -> Report:
+    """Turn the workers' answers into a report: one tier per aspect, combined into the overall score.
+
+    Raises `ProtocolViolation` for an answer of the wrong shape (see `judge_guarded`).
+    """
     reference = load_reference(plan.game.name)
-    values, missing_reason = _task_values(result)
     import_error = None
-    if result.status == "import_error" or (result.status != "ok" and not result.task_results):
-        import_error = f"{result.status}: {result.detail}"
-    static_checks = judge_static(values.get("static"), import_error, plan.game.imperfect_information)
-    static_score = sum(c.passed for c in static_checks) / len(static_checks)
-    weights = config.weights
-    tiers = [Tier("static", static_score, weights["static"], static_checks)]
+    if first.status == "import_error" or (first.status != "ok" and not first.task_results):
+        import_error = f"{first.status}: {first.detail}"
+    if first.status == PROTOCOL_VIOLATION:
+        raise shapes.ProtocolViolation(first.detail)
+    values = _checked(first, plan, config) if import_error is None else {}
+    answers, walks = values.get("query"), values.get("walk")
+    initial = walks[0]["steps"][0] if walks and walks[0]["steps"] else None
+    static_score, static_checks = judge_static(values.get("static"), import_error, plan.game.imperfect_information,
+                                               initial)
+    tiers = [Tier("static", static_score, config.weight("static"), static_checks)]
     if import_error is None:
-        score, checks = judge_properties(plan, values.get("walk"))
-        tiers.append(Tier("properties", score, weights["properties"], checks))
-        score, checks = judge_agreement(plan, reference, values.get("replay"), values.get("walk"))
-        tiers.append(Tier("agreement", score, weights["agreement"], checks))
+        evidence = steps_played = None
+        if walks is not None:
+            evidence, steps_played = collect_evidence(walks, plan.walk_reaches_limit, plan.game.max_game_length,
+                                                      plan.game.chance)
+            second_records, second_problem = _second_answers(second, plan)
+            cross_worker_evidence(evidence, _first_records(plan, answers, walks), second_records, second_problem)
+            branch_evidence(evidence, plan, answers, agreeing_states(plan, answers))
+        score, checks = judge_properties(plan, walks, evidence, steps_played or 0)
+        tiers.append(Tier("properties", score, config.weight("properties"), checks))
+        references = walk_references(plan, reference, walks or [])
+        score, checks = judge_agreement(plan, answers, walks, references)
+        tiers.append(Tier("agreement", score, config.weight("agreement"), checks))
+        score, checks = judge_outcomes(plan, answers, walks, references)
+        tiers.append(Tier("outcomes", score, None, checks))
         if plan.game.imperfect_information:
-            score, checks = judge_information(plan, reference, values.get("observations"), values.get("resample"))
-            tiers.append(Tier("information", score, weights["information"], checks))
-        score, checks = judge_scenarios(plan, values.get("scenarios"))
-        tiers.append(Tier("scenarios", score, weights["scenarios"], checks))
-    static_passed = tiers[0].passed
-    if not static_passed:
+            score, checks = judge_information(plan, reference, answers, values.get("resample"))
+            tiers.append(Tier("information", score, None, checks))
+        score, checks = judge_scenarios(plan, answers)
+        tiers.append(Tier("scenarios", score, config.weight("scenarios"), checks))
+        if any(t.score < 1.0 for t in tiers if t.name in ("agreement", "outcomes")):
+            slips, tolerant = diagnose(plan, reference, walks)
+            if slips.lines:
+                tiers.insert(0, Tier(CONVENTIONS, tolerant, 0.0, convention_checks(slips)))
+    return _report(plan, first, tiers, elapsed_s, import_error)
+
+
+def _report(plan: ReferencePlan, first: SandboxResult, tiers: list[Tier], elapsed_s: float,
+            import_error: str | None) -> Report:
+    """The overall score: the weighted mean of the additive tiers times every factor tier (see config)."""
+    slip = tiers.pop(0) if tiers[0].name == CONVENTIONS else None
+    if not tiers[0].passed:
         for tier in tiers[1:]:
             tier.score = 0.0  # nothing after a failed static tier scores
+    weighted = [t for t in tiers if t.weight is not None]
+    total_weight = sum(t.weight for t in weighted)
+    overall = sum(t.score * t.weight for t in weighted) / total_weight if total_weight else 0.0
+    for tier in tiers:
+        if tier.weight is None:
+            overall *= tier.score
     applicable = [n for n in TIER_ORDER if n != "information" or plan.game.imperfect_information]
-    total_weight = sum(weights[n] for n in applicable)
-    overall = sum(t.score * t.weight for t in tiers) / total_weight if total_weight else 0.0
-    passed = result.status == "ok" and all(t.passed for t in tiers) and len(tiers) == len(applicable)
-    error = None if result.status == "ok" else missing_reason
-    return Report(
-        game=plan.game.name,
-        score=overall,
-        passed=passed,
-        tiers=tiers,
-        isolation=result.isolation,
-        elapsed_s=elapsed_s,
-        error=error,
-    )
+    if len(tiers) < len(applicable):
+        overall = 0.0  # the candidate never got past importing: no outcome, so no score
+    passed = first.status == "ok" and len(tiers) == len(applicable) and all(t.passed for t in tiers)
+    if slip is not None:
+        overall = max(overall, CONVENTION_SHARE * slip.score)
+        tiers.insert(0, slip)
+        passed = False
+    error = None if first.status == "ok" else (import_error or f"{first.status}: {first.detail}")
+    return Report(game=plan.game.name, score=overall, passed=passed, tiers=tiers, isolation=first.isolation,
+                  elapsed_s=elapsed_s, error=error)

@@ -7,6 +7,12 @@ possible must be used, and the larger die when only one can be. Player 0 moves t
 bears off below it; player 1 moves toward point 24 and bears off above it. First to bear off all 15
 checkers wins (+1/-1); no doubling cube, gammons or backgammons. 1000 player actions without a
 winner end in a draw.
+
+State: `points` (24 signed checker counts, index i for point i + 1: positive for player 0, negative for
+player 1), `bar` and `borne_off` (checker counts per player), `dice` (the dice still to play, [] before
+the roll), `player` (whose turn it is, also while its dice are rolled), `current_player` (-1 before the
+roll, then `player`; -4 once the game is over), `turn` (player actions so far) and `winner` (0, 1 or
+None).
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ OUTSIDE_HOME = (range(6, 24), range(0, 18))
 
 
 def _initial_points() -> list[int]:
+    """Checker counts on points 1-24 at the start (positive: player 0, negative: player 1)."""
     points = [0] * 24
     for point, count in ((24, 2), (13, 5), (8, 3), (6, 5)):
         points[point - 1] += count
@@ -50,17 +57,15 @@ def get_initial_state() -> State:
         "borne_off": [0, 0],
         "dice": [],
         "player": 0,
+        "current_player": CHANCE,
         "turn": 0,
         "winner": None,
-        "terminal": False,
     }
 
 
 def get_current_player(state: State) -> int:
     """-1 while the dice are to be rolled, then the player whose turn it is; -4 once the game is over."""
-    if state["terminal"]:
-        return TERMINAL
-    return state["player"] if state["dice"] else CHANCE
+    return state["current_player"]
 
 
 def get_player_name(player_id: int) -> str:
@@ -71,7 +76,7 @@ def get_player_name(player_id: int) -> str:
 def get_legal_actions(state: State) -> list[str]:
     """At a chance node the 36 ordered rolls; otherwise every whole-turn string using as many dice as
     possible (the larger die when only one die can be used), sorted, or just `pass`."""
-    if state["terminal"]:
+    if state["current_player"] == TERMINAL:
         return []
     if not state["dice"]:
         return list(ROLLS)
@@ -80,12 +85,17 @@ def get_legal_actions(state: State) -> list[str]:
 
 def apply_action(state: State, action: str) -> State:
     """Roll the dice or play a whole turn; raises ValueError for anything not legal."""
-    if state["terminal"]:
+    if not isinstance(action, str):
+        raise ValueError(f"illegal action {action!r}: an action is a string")
+    if state["current_player"] == TERMINAL:
         raise ValueError(f"illegal action {action!r}: the game is over")
     if not state["dice"]:
         if action not in ROLL_DICE:
             raise ValueError(f"illegal chance outcome {action!r}")
-        return {**state, "dice": list(ROLL_DICE[action])}
+        next_state = dict(state)
+        next_state["dice"] = list(ROLL_DICE[action])
+        next_state["current_player"] = state["player"]
+        return next_state
     # Equivalent to membership in get_legal_actions, without listing every turn (doubles can have thousands).
     if not _is_legal_turn(state, action):
         raise ValueError(f"illegal action {action!r}")
@@ -109,9 +119,9 @@ def apply_action(state: State, action: str) -> State:
         "borne_off": borne_off,
         "dice": [],
         "player": 1 - player,
+        "current_player": TERMINAL if won or turn >= MAX_TURNS else CHANCE,
         "turn": turn,
         "winner": player if won else None,
-        "terminal": won or turn >= MAX_TURNS,
     }
 
 
@@ -137,6 +147,7 @@ def get_chance_outcomes(state: State) -> list[tuple[str, float]]:
 
 
 def _observation(state: State) -> dict[str, Any]:
+    """The public view of the position, shared by both players."""
     board = {}
     for index, count in enumerate(state["points"]):
         if count > 0:
@@ -156,8 +167,8 @@ def _observation(state: State) -> dict[str, Any]:
 def _move_checker(
     points: list[int], bar: list[int], borne_off: list[int], player: int, source: int, target: int
 ) -> None:
-    """Move one checker of `player` from index `source` (-1: the bar) to index `target` (-1: off),
-    hitting a lone opposing checker there. Mutates the given lists."""
+    """Move one checker of `player` in place, hitting a lone opposing checker on the target."""
+    # Index -1 stands for the bar as `source` and for off the board as `target`.
     sign = SIGN[player]
     if source < 0:
         bar[player] -= 1
@@ -173,8 +184,8 @@ def _move_checker(
 
 
 def _single_moves(points: list[int], bar: list[int], player: int, die: int) -> list[tuple[int, int, str]]:
-    """Every single move of `player` with one die as (source index, target index, text); index -1
-    stands for the bar (source) or off the board (target)."""
+    """Every single move of `player` with one die as (source index, target index, text)."""
+    # Index -1 stands for the bar as the source and for off the board as the target.
     sign = SIGN[player]
     if bar[player]:
         entry = 24 - die if player == 0 else die - 1
@@ -266,6 +277,7 @@ def _max_dice_used(points: list[int], bar: list[int], borne_off: list[int], play
 
 
 def _turn_actions(state: State) -> list[str]:
+    """Every legal whole-turn action for the dice rolled, or `pass` when none exists."""
     player = state["player"]
     dice = state["dice"]
     points = list(state["points"])
@@ -296,8 +308,8 @@ def _search(
     first_die: int,
     found: dict[int, dict[str, int]],
 ) -> None:
-    """Depth-first enumeration of move sequences with the remaining `dice`; records each sequence
-    that cannot be extended under its length in `found` (maximal length is decided afterwards)."""
+    """Record in `found`, by length, each move sequence with the remaining `dice` that cannot be extended."""
+    # Depth-first; which length is maximal is decided by the caller afterwards.
     extended = False
     tried = set()
     for position, die in enumerate(dice):

@@ -5,6 +5,10 @@ it. Two chance actions place the fleets, `place_p0:<layout>` then `place_p1:<lay
 the 336 layouts `<a>_<b>|<s>` (cells written `<row><col>`, the long ship's lower cell first). The players
 then alternate single shots `fire_<r>_<c>`, player 0 first, never firing twice at a cell; the first player
 to hit all three enemy ship cells wins.
+
+State: `layouts` (each player's fleet layout name, None until chance places it), `shots` (each
+player's fired cells, as indices r * 4 + c, in order), `hits` (the fired cells that hit), `current_player`
+(-1 while placing, 0 or 1, -4 once the game is over) and `winner` (0, 1 or None).
 """
 
 from __future__ import annotations
@@ -78,6 +82,8 @@ def get_legal_actions(state: State) -> list[str]:
 
 def apply_action(state: State, action: str) -> State:
     """Place a fleet or fire a shot; raises ValueError for anything not legal."""
+    if not isinstance(action, str):
+        raise ValueError(f"illegal action {action!r}: an action is a string")
     player = state["current_player"]
     if player == CHANCE:
         placing = 0 if state["layouts"][0] is None else 1
@@ -86,13 +92,18 @@ def apply_action(state: State, action: str) -> State:
             raise ValueError(f"illegal action {action!r}")
         layouts = list(state["layouts"])
         layouts[placing] = layout
-        return {**state, "layouts": layouts, "current_player": CHANCE if placing == 0 else 0}
+        next_state = dict(state)
+        next_state["layouts"] = layouts
+        next_state["current_player"] = CHANCE if placing == 0 else 0
+        return next_state
     cell = FIRE_CELL.get(action)
     if player == TERMINAL or cell is None or cell in state["shots"][player]:
         raise ValueError(f"illegal action {action!r}")
     shots = list(state["shots"])
     shots[player] = shots[player] + [cell]
-    next_state = {**state, "shots": shots, "current_player": 1 - player}
+    next_state = dict(state)
+    next_state["shots"] = shots
+    next_state["current_player"] = 1 - player
     if cell in LAYOUT_SETS[state["layouts"][1 - player]]:
         hits = list(state["hits"])
         hits[player] = hits[player] + [cell]
@@ -159,11 +170,13 @@ def resample_history(obs_action_history: list[tuple[Any, str | None]], player_id
 
 
 def _ships(layout: str) -> list[list[tuple[int, int]]]:
+    """The two ships of a layout as lists of (row, col) cells, the 2-cell ship first."""
     a, b, single = LAYOUTS[layout]
     return [[CELLS[a], CELLS[b]], [CELLS[single]]]
 
 
 def _layout_of(ships: list[list[tuple[int, int]]]) -> str:
+    """The layout name of two ships given as lists of (row, col) cells."""
     (a, b), (single,) = ships
     return f"{a[0]}{a[1]}_{b[0]}{b[1]}|{single[0]}{single[1]}"
 

@@ -4,6 +4,11 @@ Player 0 (the gambler) plays one or more hands against Player 1 (the dealer, who
 hit below 17, otherwise stand). Every card is a chance action `deal:<card>` drawn without replacement
 from one 52-card deck. Player actions: `H` hit, `S` stand, `D` double, `R` surrender, `P` split.
 The dealer's hole card (the fourth card dealt) is hidden from Player 0 until the dealer's turn.
+
+State: `deck` (undealt cards, in canonical order), `hands` (Player 0's hands, one list of cards each),
+`bets`, `doubled` (per hand), `hand_idx` (the hand being played), `dealer` (the dealer's cards),
+`dealer_turn` (True once the dealer plays and the hole card is public), `surrendered`, `history` (every
+action so far) and `current_player` (-1 to deal, 0, 1 for the dealer, -4 once the game is over).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ CHANCE = -1
 TERMINAL = -4
 GAMBLER = 0
 DEALER = 1
+PLAYER_NAMES = {GAMBLER: "Player", DEALER: "Dealer", CHANCE: "Chance", TERMINAL: "Terminal"}
 RANKS = "23456789TJQKA"
 SUITS = "shdc"
 DECK = [rank + suit for rank in RANKS for suit in SUITS]
@@ -51,14 +57,8 @@ def get_current_player(state: State) -> int:
 
 
 def get_player_name(player_id: int) -> str:
-    """`Chance`, `Dealer`, `Terminal`, and `Player` for any other id."""
-    if player_id == CHANCE:
-        return "Chance"
-    if player_id == DEALER:
-        return "Dealer"
-    if player_id == TERMINAL:
-        return "Terminal"
-    return "Player"
+    """`Dealer`, `Chance`, `Terminal`, and `Player` for any other id (0 included)."""
+    return PLAYER_NAMES.get(player_id, "Player")
 
 
 def get_legal_actions(state: State) -> list[str]:
@@ -75,6 +75,8 @@ def get_legal_actions(state: State) -> list[str]:
 
 def apply_action(state: State, action: str) -> State:
     """Deal a card, play Player 0's current hand, or play the dealer's forced move."""
+    if not isinstance(action, str):
+        raise ValueError(f"illegal action {action!r}: an action is a string")
     player = state["current_player"]
     if player == CHANCE:
         card = DEALT_CARDS.get(action)
@@ -83,33 +85,33 @@ def apply_action(state: State, action: str) -> State:
         return _deal(state, card, action)
     if action not in get_legal_actions(state):
         raise ValueError(f"illegal action {action!r} for player {player}")
-    new_state = dict(state)
-    new_state["history"] = state["history"] + [action]
+    next_state = dict(state)
+    next_state["history"] = state["history"] + [action]
     if player == DEALER:
-        new_state["current_player"] = CHANCE if action == "H" else TERMINAL
-        return new_state
+        next_state["current_player"] = CHANCE if action == "H" else TERMINAL
+        return next_state
     index = state["hand_idx"]
     if action == "S":
-        _finish_hand(new_state)
+        _finish_hand(next_state)
     elif action == "H":
-        new_state["current_player"] = CHANCE
+        next_state["current_player"] = CHANCE
     elif action == "D":
-        new_state["bets"] = _replaced(state["bets"], index, state["bets"][index] * 2)
-        new_state["doubled"] = _replaced(state["doubled"], index, True)
-        new_state["current_player"] = CHANCE
+        next_state["bets"] = _replaced(state["bets"], index, state["bets"][index] * 2)
+        next_state["doubled"] = _replaced(state["doubled"], index, True)
+        next_state["current_player"] = CHANCE
     elif action == "R":
-        new_state["surrendered"] = True
-        new_state["current_player"] = TERMINAL
+        next_state["surrendered"] = True
+        next_state["current_player"] = TERMINAL
     else:  # "P": the second card starts a new hand right after this one, with the same bet
         first, second = state["hands"][index]
         hands = list(state["hands"])
         hands[index] = [first]
         hands.insert(index + 1, [second])
-        new_state["hands"] = hands
-        new_state["bets"] = state["bets"][: index + 1] + [state["bets"][index]] + state["bets"][index + 1 :]
-        new_state["doubled"] = state["doubled"][: index + 1] + [False] + state["doubled"][index + 1 :]
-        new_state["current_player"] = CHANCE
-    return new_state
+        next_state["hands"] = hands
+        next_state["bets"] = state["bets"][: index + 1] + [state["bets"][index]] + state["bets"][index + 1 :]
+        next_state["doubled"] = state["doubled"][: index + 1] + [False] + state["doubled"][index + 1 :]
+        next_state["current_player"] = CHANCE
+    return next_state
 
 
 def get_rewards(state: State) -> list[float]:
@@ -176,29 +178,29 @@ def _gambler_actions(state: State) -> list[str]:
 
 def _deal(state: State, card: str, action: str) -> State:
     """Give the dealt card to whoever is due one and decide who acts next."""
-    new_state = dict(state)
-    new_state["deck"] = [c for c in state["deck"] if c != card]
-    new_state["history"] = state["history"] + [action]
+    next_state = dict(state)
+    next_state["deck"] = [c for c in state["deck"] if c != card]
+    next_state["history"] = state["history"] + [action]
     dealt = len(state["history"])
     if dealt < 4:  # initial deal: Player 0, dealer up card, Player 0, dealer hole card
         if dealt % 2 == 1:
-            new_state["dealer"] = state["dealer"] + [card]
+            next_state["dealer"] = state["dealer"] + [card]
         else:
-            new_state["hands"] = [state["hands"][0] + [card]]
-        new_state["current_player"] = GAMBLER if dealt == 3 else CHANCE
-        return new_state
+            next_state["hands"] = [state["hands"][0] + [card]]
+        next_state["current_player"] = GAMBLER if dealt == 3 else CHANCE
+        return next_state
     if state["dealer_turn"]:
-        new_state["dealer"] = state["dealer"] + [card]
-        new_state["current_player"] = DEALER
-        return new_state
+        next_state["dealer"] = state["dealer"] + [card]
+        next_state["current_player"] = DEALER
+        return next_state
     index = state["hand_idx"]
     hand = state["hands"][index] + [card]
-    new_state["hands"] = _replaced(state["hands"], index, hand)
+    next_state["hands"] = _replaced(state["hands"], index, hand)
     if _hand_value(hand) > 21:
-        _finish_hand(new_state)
+        _finish_hand(next_state)
     else:
-        new_state["current_player"] = GAMBLER
-    return new_state
+        next_state["current_player"] = GAMBLER
+    return next_state
 
 
 def _finish_hand(state: State) -> None:
@@ -254,6 +256,7 @@ def _hand_value(cards: list[str]) -> int:
 
 
 def _replaced(items: list, index: int, value: Any) -> list:
+    """A copy of `items` with `items[index]` set to `value`."""
     copy = list(items)
     copy[index] = value
     return copy

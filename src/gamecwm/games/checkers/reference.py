@@ -5,6 +5,10 @@ Red (player 0, men `r`, kings `R`) starts on rows 5-7 and moves up the board tow
 mandatory, a whole multi-jump is one action, and only maximal chains are legal. Actions are
 `move_<r1>_<c1>_<r2>_<c2>` and `jump_<r0>_<c0>_<r1>_<c1>[_<r2>_<c2>...]`.
 Forty consecutive plies without a capture end the game in a draw.
+
+State: `board` (8 rows of 8 cells, each "", `r`, `R`, `b` or `B`), `current_player` (0, 1, or -4 once
+the game is over), `no_capture_count` (plies since the last capture) and `status` ("ongoing", "p0_won",
+"p1_won" or "draw").
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ def get_initial_state() -> State:
 
 def get_current_player(state: State) -> int:
     """0 (Red) or 1 (Black) while the game runs, -4 once it is over."""
-    return TERMINAL if state["status"] != "ongoing" else state["current_player"]
+    return state["current_player"]
 
 
 def get_player_name(player_id: int) -> str:
@@ -111,7 +115,8 @@ def apply_action(state: State, action: str) -> State:
         status = f"p{player}_won"
     else:
         status = "ongoing"
-    return {"board": board, "current_player": opponent, "no_capture_count": count, "status": status}
+    next_player = opponent if status == "ongoing" else TERMINAL
+    return {"board": board, "current_player": next_player, "no_capture_count": count, "status": status}
 
 
 def get_rewards(state: State) -> list[float]:
@@ -129,6 +134,7 @@ def get_observations(state: State) -> list[dict[str, Any]]:
 
 
 def _observation(state: State) -> dict[str, Any]:
+    """The public view of the position, shared by both players."""
     return {
         "board": [row[:] for row in state["board"]],
         "status": state["status"],
@@ -138,10 +144,12 @@ def _observation(state: State) -> dict[str, Any]:
 
 
 def _row_directions(piece: str, player: int) -> tuple[int, ...]:
+    """The row directions a piece of `player` may move in (both for a king)."""
     return KING_ROW_DIRECTIONS if piece in KINGS else MAN_ROW_DIRECTIONS[player]
 
 
 def _simple_moves(board: list[list[str]], player: int) -> list[str]:
+    """Every non-capturing one-step move of `player`."""
     moves = []
     for r, c in DARK_SQUARES:
         piece = board[r][c]
@@ -155,6 +163,7 @@ def _simple_moves(board: list[list[str]], player: int) -> list[str]:
 
 
 def _jump_actions(board: list[list[str]], player: int) -> list[str]:
+    """Every maximal capture chain of `player`, one action each."""
     chains: list[str] = []
     for r, c in DARK_SQUARES:
         piece = board[r][c]
@@ -203,6 +212,7 @@ def _extend_chain(
 
 
 def _has_any_action(board: list[list[str]], player: int) -> bool:
+    """Whether `player` has any simple move or capture."""
     for r, c in DARK_SQUARES:
         piece = board[r][c]
         if not piece or OWNER[piece] != player:

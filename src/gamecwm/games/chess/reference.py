@@ -6,6 +6,11 @@ upper-case piece type (`P_e2_e4`, `N_g8_f6`), `P_<from>_<to>_<X>` for a promotio
 `O-O` / `O-O-O` for castling. The game ends by checkmate, stalemate, the 50-move rule (a half-move
 clock of 100 plies) or insufficient material (K v K, K+B v K, K+N v K); there is no repetition rule.
 
+State: `board` (8 rows of 8 strings, row 0 = rank 1, each "" or a piece letter), `current_player` (0, 1,
+or -4 once the game is over), `castling_rights` (a string holding those of `KQkq` still available), `en_passant` ([row, col] of the square a pawn just skipped, or
+None), `halfmove_clock` (plies since the last pawn move or capture), `status` ("ongoing", "checkmate",
+"stalemate", "fifty_moves" or "insufficient_material") and `winner` (0, 1 or None).
+
 The state keeps the board as 8 lists of 8 strings; move generation works on a flat 64-square copy
 (index = row * 8 + col) with precomputed knight, king, ray and pawn-attack tables. A move is legal
 when, played on the flat board, it does not leave the mover's king attacked.
@@ -43,6 +48,7 @@ KING_RIGHTS = ("KQ", "kq")
 
 
 def _offset_targets(offsets: tuple[tuple[int, int], ...]) -> list[list[int]]:
+    """For each square, the squares one of the given (row, col) offsets away."""
     table = []
     for sq in range(SQUARES):
         row, col = divmod(sq, SIZE)
@@ -53,6 +59,7 @@ def _offset_targets(offsets: tuple[tuple[int, int], ...]) -> list[list[int]]:
 
 
 def _rays(directions: tuple[tuple[int, int], ...]) -> list[list[list[int]]]:
+    """For each square, the list of squares along each direction up to the edge."""
     table = []
     for sq in range(SQUARES):
         row, col = divmod(sq, SIZE)
@@ -115,7 +122,7 @@ def get_initial_state() -> State:
 
 def get_current_player(state: State) -> int:
     """0 (White) or 1 (Black) while the game runs, -4 once it is over."""
-    return TERMINAL if state["status"] != "ongoing" else state["current_player"]
+    return state["current_player"]
 
 
 def get_player_name(player_id: int) -> str:
@@ -181,7 +188,7 @@ def apply_action(state: State, action: str) -> State:
         status = "insufficient_material"
     return {
         "board": [board[row * SIZE : row * SIZE + SIZE] for row in range(SIZE)],
-        "current_player": opponent,
+        "current_player": opponent if status == "ongoing" else TERMINAL,
         "castling_rights": rights,
         "en_passant": en_passant,
         "halfmove_clock": clock,
@@ -205,6 +212,7 @@ def get_observations(state: State) -> list[dict[str, Any]]:
 
 
 def _observation(state: State) -> dict[str, Any]:
+    """The public view of the position, shared by both players."""
     rights = state["castling_rights"]
     en_passant = state["en_passant"]
     return {
@@ -220,6 +228,7 @@ def _observation(state: State) -> dict[str, Any]:
 
 
 def _flatten(board: list[list[str]]) -> list[str]:
+    """The board as one list of 64 squares, a1 first."""
     flat: list[str] = []
     for row in board:
         flat.extend(row)
@@ -227,10 +236,12 @@ def _flatten(board: list[list[str]]) -> list[str]:
 
 
 def _en_passant_square(en_passant: list[int] | None) -> int:
+    """The en passant target as a flat square index, -1 when there is none."""
     return -1 if en_passant is None else en_passant[0] * SIZE + en_passant[1]
 
 
 def _legal_moves(state: State) -> list[Move]:
+    """Every legal move of the side to move, castling included."""
     board = _flatten(state["board"])
     player = state["current_player"]
     ep_square = _en_passant_square(state["en_passant"])
@@ -240,6 +251,7 @@ def _legal_moves(state: State) -> list[Move]:
 
 
 def _has_legal_move(board: list[str], player: int, rights: str, en_passant: list[int] | None) -> bool:
+    """Whether `player` has at least one legal move."""
     ep_square = _en_passant_square(en_passant)
     for move in _pseudo_legal_moves(board, player, ep_square):
         if _keeps_king_safe(board, player, move):
@@ -324,6 +336,7 @@ def _keeps_king_safe(board: list[str], player: int, move: Move) -> bool:
 
 
 def _castling_moves(board: list[str], player: int, rights: str) -> list[Move]:
+    """The castling moves `player` may make now."""
     moves = []
     for flag, king_from, king_to, _, _, empty, crossed, action in CASTLES[player]:
         if flag not in rights:

@@ -1,10 +1,14 @@
-"""Converge: race a unit to the centre of a 5x5 grid.
+"""Converge (race a unit to the centre of a 5x5 grid): the reference GameCWM.
 
 Player 0 (Blue) starts with units on (0,0) and (0,4), player 1 (Red) on (4,0) and (4,4). A turn moves one
 unit one step to an empty neighbouring cell (8 directions); the first unit to reach (2,2) wins. A move
 stuns the opponent's units next to its destination for the opponent's next turn. A player with no move
 must `pass`. After 50 plies without a winner the game is drawn.
 Actions are `move (<r1>,<c1>) to (<r2>,<c2>)` or `pass`.
+
+State: `board` (a dict from each occupied cell `r_c` to its owner), `stunned` (the cells whose units may not
+move this turn), `current_player` (0, 1, or -4 once the game is over), `turn_count` (plies so far),
+`status` ("ongoing", "won" or "draw") and `winner` (0, 1 or None).
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 State = dict[str, Any]
 
 TERMINAL = -4
+PLAYER_NAMES = {0: "0", 1: "1", TERMINAL: "terminal"}
 SIZE = 5
 GOAL = "2_2"
 MAX_PLIES = 50
@@ -58,7 +63,7 @@ def get_current_player(state: State) -> int:
 
 def get_player_name(player_id: int) -> str:
     """`terminal` for -4, otherwise the id written as a string."""
-    return "terminal" if player_id == TERMINAL else str(player_id)
+    return PLAYER_NAMES.get(player_id, str(player_id))
 
 
 def get_legal_actions(state: State) -> list[str]:
@@ -127,6 +132,7 @@ def get_observations(state: State) -> list[dict[str, Any]]:
 
 
 def _moves(state: State) -> list[str]:
+    """The unit moves of the player to move, sorted."""
     player = state["current_player"]
     board = state["board"]
     stunned = state["stunned"]
@@ -142,6 +148,7 @@ def _moves(state: State) -> list[str]:
 
 
 def _observation(state: State) -> dict[str, Any]:
+    """The public view of the game, shared by both players."""
     return {
         "board": dict(state["board"]),
         "stunned": list(state["stunned"]),

@@ -1,8 +1,11 @@
-"""Dots and Boxes on a 3x3 grid of dots (2x2 boxes, 12 lines).
+"""Dots and Boxes (3x3 dots, 2x2 boxes, 12 lines): the reference GameCWM.
 
 Players take turns drawing a line between two adjacent dots. Drawing the fourth side of a box claims
 it and earns another move. When all 12 lines are drawn, the player with more boxes wins.
 Actions are `h_<r>_<c>` (dot (r,c) to (r,c+1)) and `v_<r>_<c>` (dot (r,c) to (r+1,c)).
+
+State: `drawn` (one bool per line, in the order of the line actions), `box_owners` (2 rows of 2, each
+None, 0 or 1), `scores` (boxes per player) and `current_player` (0, 1, or -4 once the game is over).
 """
 
 from __future__ import annotations
@@ -105,6 +108,7 @@ def get_observations(state: State) -> list[dict[str, Any]]:
 
 
 def _observation(state: State) -> dict[str, Any]:
+    """The public view of the game, shared by both players."""
     drawn = state["drawn"]
     owners = state["box_owners"]
     return {

@@ -3,6 +3,9 @@
 Chance draws both private valuations (1-5) in one action written `<v0><v1>`, e.g. `35`. Then player 0
 bids and player 1 bids (`bid_0` .. `bid_5`) without seeing player 0's bid. The higher bid wins, ties
 go to player 0; the winner gets its valuation minus its bid, the loser 0.
+
+State: `valuations` ([v0, v1], None before the deal), `bids` (each player's bid, None until made) and
+`current_player` (-1 for the deal, 0, 1, or -4 once the auction is over).
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ def get_legal_actions(state: State) -> list[str]:
 
 def apply_action(state: State, action: str) -> State:
     """Deal the valuations or record a bid; raises ValueError for anything not legal."""
+    if not isinstance(action, str):
+        raise ValueError(f"illegal action {action!r}: an action is a string")
     player = state["current_player"]
     if player == CHANCE:
         if action not in DEAL_VALUES:
@@ -112,4 +117,5 @@ def resample_history(obs_action_history: list[tuple[Any, str | None]], player_id
 
 
 def _winner(bids: list[int]) -> int:
+    """The higher bidder; player 0 wins ties."""
     return 1 if bids[1] > bids[0] else 0

@@ -1,4 +1,4 @@
-"""Generalized chess: the reference GameCWM for Gardner's 5x5 minichess.
+"""Generalized chess (Gardner's 5x5 minichess): the reference GameCWM.
 
 Chess on a 5x5 board (files a-e, ranks 1-5). Player 0 is White (upper-case pieces `KQRBNP`), player 1
 is Black (lower-case `kqrbnp`). Row 0 is rank 1 and column 0 is file a. White starts with
@@ -8,6 +8,11 @@ Actions are `<P>_<from>_<to>` with the upper-case piece type (`N_b1_c3`, `K_e5_e
 from their starting rank (White rank 2, Black rank 4) and capture en passant. The game ends by
 checkmate, stalemate, the 50-move rule (a half-move clock of 100 plies) or insufficient material
 (K v K, K+B v K, K+N v K); there is no repetition rule.
+
+State: `board` (5 rows of 5 strings, row 0 = rank 1, each "" or a piece letter), `current_player` (0, 1,
+or -4 once the game is over), `en_passant` ([row, col] of the square a pawn just skipped, or
+None), `halfmove_clock` (plies since the last pawn move or capture), `status` ("ongoing", "checkmate",
+"stalemate", "fifty_moves" or "insufficient_material") and `winner` (0, 1 or None).
 
 The state keeps the board as 5 lists of 5 strings; move generation works on a flat 25-square copy
 (index = row * 5 + col) with precomputed knight, king, ray and pawn-attack tables. A move is legal
@@ -35,6 +40,7 @@ SQUARE_NAMES = [f"{'abcde'[sq % SIZE]}{sq // SIZE + 1}" for sq in range(SQUARES)
 
 
 def _offset_targets(offsets: tuple[tuple[int, int], ...]) -> list[list[int]]:
+    """For each square, the squares one of the given (row, col) offsets away."""
     table = []
     for sq in range(SQUARES):
         row, col = divmod(sq, SIZE)
@@ -45,6 +51,7 @@ def _offset_targets(offsets: tuple[tuple[int, int], ...]) -> list[list[int]]:
 
 
 def _rays(directions: tuple[tuple[int, int], ...]) -> list[list[list[int]]]:
+    """For each square, the list of squares along each direction up to the edge."""
     table = []
     for sq in range(SQUARES):
         row, col = divmod(sq, SIZE)
@@ -106,7 +113,7 @@ def get_initial_state() -> State:
 
 def get_current_player(state: State) -> int:
     """0 (White) or 1 (Black) while the game runs, -4 once it is over."""
-    return TERMINAL if state["status"] != "ongoing" else state["current_player"]
+    return state["current_player"]
 
 
 def get_player_name(player_id: int) -> str:
@@ -158,7 +165,7 @@ def apply_action(state: State, action: str) -> State:
         status = "insufficient_material"
     return {
         "board": [board[row * SIZE : row * SIZE + SIZE] for row in range(SIZE)],
-        "current_player": opponent,
+        "current_player": opponent if status == "ongoing" else TERMINAL,
         "en_passant": en_passant,
         "halfmove_clock": clock,
         "status": status,
@@ -181,6 +188,7 @@ def get_observations(state: State) -> list[dict[str, Any]]:
 
 
 def _observation(state: State) -> dict[str, Any]:
+    """The public view of the position, shared by both players."""
     en_passant = state["en_passant"]
     return {
         "board": [list(row) for row in state["board"]],
@@ -191,6 +199,7 @@ def _observation(state: State) -> dict[str, Any]:
 
 
 def _flatten(board: list[list[str]]) -> list[str]:
+    """The board as one list of 25 squares, a1 first."""
     flat: list[str] = []
     for row in board:
         flat.extend(row)
@@ -198,10 +207,12 @@ def _flatten(board: list[list[str]]) -> list[str]:
 
 
 def _en_passant_square(en_passant: list[int] | None) -> int:
+    """The en passant target as a flat square index, -1 when there is none."""
     return -1 if en_passant is None else en_passant[0] * SIZE + en_passant[1]
 
 
 def _legal_moves(state: State) -> list[Move]:
+    """Every legal move of the side to move."""
     board = _flatten(state["board"])
     player = state["current_player"]
     ep_square = _en_passant_square(state["en_passant"])
@@ -209,6 +220,7 @@ def _legal_moves(state: State) -> list[Move]:
 
 
 def _has_legal_move(board: list[str], player: int, en_passant: list[int] | None) -> bool:
+    """Whether `player` has at least one legal move."""
     ep_square = _en_passant_square(en_passant)
     return any(_keeps_king_safe(board, player, m) for m in _pseudo_legal_moves(board, player, ep_square))
 

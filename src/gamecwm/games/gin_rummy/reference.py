@@ -8,6 +8,12 @@ knocks when the deadwood of its 11 cards is at most 10. A knocker declares melds
 ends with `Action: Done`; unless that was gin, the defender lays off cards onto the declared melds and
 the hand is scored (gin bonus 25, undercut bonus 25). A discard that leaves two cards in the stock walls
 the hand; the 50th upcard draw in the draw phase ends it as a draw.
+
+State: `stock` (undealt cards, in canonical order), `hands` (each player's cards in the order received),
+`discard_pile` (top last), `phase`, `current_player` (-1 at every deal, 0, 1, -4 once the hand is over),
+`drawer` (the player receiving the stock card being dealt, else None), `passes` (first-turn passes),
+`upcard_draws` (`Draw upcard` actions in phase `draw`), `knocker` (None until a knock), `knock_melds`
+(the declared melds, each a list of cards), `layoffs` (cards laid off, in order) and `rewards`.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ State = dict[str, Any]
 
 CHANCE = -1
 TERMINAL = -4
+PLAYER_NAMES = {0: "Player 0", 1: "Player 1", CHANCE: "Chance", TERMINAL: "Terminal"}
 RANKS = "A23456789TJQK"
 SUITS = "scdh"
 DECK = [rank + suit for suit in SUITS for rank in RANKS]  # canonical order, suit-major
@@ -47,6 +54,7 @@ CARD_PREFIX = "Action: "
 
 
 def _all_melds() -> list[tuple[str, ...]]:
+    """Every set (3 or 4 of a rank) and run (3 or more in a suit) of the deck."""
     melds = []
     for rank in RANKS:
         cards = [rank + suit for suit in SUITS]
@@ -97,12 +105,8 @@ def get_current_player(state: State) -> int:
 
 
 def get_player_name(player_id: int) -> str:
-    """`Player 0`, `Player 1`, `Chance` or `Terminal`."""
-    if player_id == CHANCE:
-        return "Chance"
-    if player_id == TERMINAL:
-        return "Terminal"
-    return f"Player {player_id}"
+    """`Player 0`, `Player 1`, `Chance`, `Terminal`, and `Player <id>` for any other id."""
+    return PLAYER_NAMES.get(player_id, f"Player {player_id}")
 
 
 def get_legal_actions(state: State) -> list[str]:
@@ -253,6 +257,7 @@ def _new_opponent_tracker() -> dict[str, Any]:
 
 
 def _new_slot(tracker: dict[str, Any]) -> int:
+    """Open a new hidden-card slot in the opponent tracker; returns its index."""
     tracker["clock"] += 1
     tracker["slot_times"].append(tracker["clock"])
     return len(tracker["slot_times"]) - 1
@@ -294,6 +299,7 @@ def _read_opponent_play(tracker: dict[str, Any], actions: list[Any], pile: list[
 
 
 def _record_opponent_card(tracker: dict[str, Any], card: str) -> None:
+    """Note that the opponent showed `card` (discarded or laid down) in the tracker."""
     tracker["clock"] += 1
     if card in tracker["known"]:
         tracker["known"].remove(card)
@@ -396,6 +402,7 @@ def _sample_cards_with_total(pool: list[str], count: int, low: int, high: int) -
 
 @lru_cache(maxsize=None)
 def _choose(n: int, k: int) -> int:
+    """The binomial coefficient n over k (0 outside 0..n)."""
     if k < 0 or k > n:
         return 0
     result = 1
@@ -405,6 +412,7 @@ def _choose(n: int, k: int) -> int:
 
 
 def _apply_deal(state: State, card: str) -> State:
+    """Deal one card: into a hand or the upcard during the deal, else to the drawer."""
     next_state = dict(state)
     stock = list(state["stock"])
     stock.remove(card)
@@ -431,6 +439,7 @@ def _apply_deal(state: State, card: str) -> State:
 
 
 def _apply_draw(state: State, action: str) -> State:
+    """Apply a first-turn or normal-turn draw (or pass)."""
     player = state["current_player"]
     next_state = dict(state)
     if action == PASS:
@@ -456,6 +465,7 @@ def _apply_draw(state: State, action: str) -> State:
 
 
 def _apply_discard(state: State, action: str) -> State:
+    """Apply a discard (the opponent draws next, or the wall) or a knock."""
     player = state["current_player"]
     next_state = dict(state)
     if action == KNOCK:
@@ -473,6 +483,7 @@ def _apply_discard(state: State, action: str) -> State:
 
 
 def _apply_declaration(state: State, action: str) -> State:
+    """Apply the knocker's meld or `Action: Done` (ending the hand on gin)."""
     player = state["current_player"]
     hand = state["hands"][player]
     if action == DONE:
@@ -495,6 +506,7 @@ def _apply_declaration(state: State, action: str) -> State:
 
 
 def _apply_layoff(state: State, action: str) -> State:
+    """Apply the defender's layoff or `Action: Done`, which scores the hand."""
     player = state["current_player"]
     knocker = 1 - player
     if action == DONE:
@@ -520,6 +532,7 @@ def _apply_layoff(state: State, action: str) -> State:
 
 
 def _finish(state: State, rewards: list[float]) -> State:
+    """The state ended with the given rewards."""
     next_state = dict(state)
     next_state["phase"] = "game_over"
     next_state["current_player"] = TERMINAL
@@ -542,6 +555,7 @@ def _extended_meld(melds: list[list[str]], card: str) -> int | None:
 
 
 def _knock_actions(hand: list[str]) -> list[str]:
+    """The knocker's legal actions: `Action: Done` when allowed, then the melds."""
     mask = _mask(hand)
     actions = [DONE] if sum(VALUE[c] for c in hand) <= KNOCK_LIMIT else []
     melds = [action for meld_mask, action, _ in MELDS
@@ -551,6 +565,7 @@ def _knock_actions(hand: list[str]) -> list[str]:
 
 
 def _mask(cards: list[str]) -> int:
+    """The bit mask of a list of cards."""
     mask = 0
     for card in cards:
         mask |= CARD_BIT[card]

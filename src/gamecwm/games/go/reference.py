@@ -4,6 +4,11 @@ Black (player 0) and White (player 1) alternately place a stone (`place_<r>_<c>`
 Opposing groups left without liberties are removed; suicide and simple-ko retakes are illegal.
 The game ends after two consecutive passes or 162 actions, and is scored by area (stones plus
 empty regions bordered by one colour only) with komi 6.5 for White.
+
+State: `board` (81 characters, row-major, each `.`, `B` or `W`), `previous_board` (the board before the
+last action, for the ko rule), `current_player` (0, 1, or -4 once the game is over), `passes`
+(consecutive passes so far), `captures` (stones captured by each player) and `move_count` (actions so
+far, passes included).
 """
 
 from __future__ import annotations
@@ -44,13 +49,12 @@ def get_initial_state() -> State:
         "passes": 0,
         "captures": [0, 0],
         "move_count": 0,
-        "terminal": False,
     }
 
 
 def get_current_player(state: State) -> int:
     """0 (Black) or 1 (White) while the game runs, -4 once it is over."""
-    return TERMINAL if state["terminal"] else state["current_player"]
+    return state["current_player"]
 
 
 def get_player_name(player_id: int) -> str:
@@ -60,7 +64,7 @@ def get_player_name(player_id: int) -> str:
 
 def get_legal_actions(state: State) -> list[str]:
     """`pass` first, then every legal placement in row-major order; empty once the game is over."""
-    if state["terminal"]:
+    if state["current_player"] == TERMINAL:
         return []
     board = state["board"]
     previous = state["previous_board"]
@@ -78,21 +82,23 @@ def get_legal_actions(state: State) -> list[str]:
 
 def apply_action(state: State, action: str) -> State:
     """Play a placement (with its captures) or a pass; raises ValueError for anything not legal."""
-    if state["terminal"]:
+    if not isinstance(action, str):
+        raise ValueError(f"illegal action {action!r}: an action is a string")
+    if state["current_player"] == TERMINAL:
         raise ValueError(f"illegal action {action!r}: the game is over")
     player = state["current_player"]
     board = state["board"]
     move_count = state["move_count"] + 1
     if action == "pass":
         passes = state["passes"] + 1
+        over = passes >= 2 or move_count >= MAX_ACTIONS
         return {
             "board": board,
             "previous_board": board,
-            "current_player": 1 - player,
+            "current_player": TERMINAL if over else 1 - player,
             "passes": passes,
             "captures": list(state["captures"]),
             "move_count": move_count,
-            "terminal": passes >= 2 or move_count >= MAX_ACTIONS,
         }
     point = ACTION_POINTS.get(action)
     if point is None or board[point] != EMPTY:
@@ -106,17 +112,16 @@ def apply_action(state: State, action: str) -> State:
     return {
         "board": new_board,
         "previous_board": board,
-        "current_player": 1 - player,
+        "current_player": TERMINAL if move_count >= MAX_ACTIONS else 1 - player,
         "passes": 0,
         "captures": captures,
         "move_count": move_count,
-        "terminal": move_count >= MAX_ACTIONS,
     }
 
 
 def get_rewards(state: State) -> list[float]:
     """Area score with komi at the end (+1 to the higher score, -1 to the other); 0/0 before."""
-    if not state["terminal"]:
+    if state["current_player"] != TERMINAL:
         return [0.0, 0.0]
     black, white = _area_scores(state["board"])
     return [1.0, -1.0] if black > white else [-1.0, 1.0]
@@ -128,6 +133,7 @@ def get_observations(state: State) -> list[dict[str, Any]]:
 
 
 def _observation(state: State) -> dict[str, Any]:
+    """The public view of the position, shared by both players."""
     board = state["board"]
     return {
         "board": [
@@ -141,8 +147,7 @@ def _observation(state: State) -> dict[str, Any]:
 
 
 def _placement(board: str, previous: str, point: int, player: int) -> tuple[str, int] | None:
-    """The board after `player` places on the empty `point` and the number of stones captured,
-    or None when the placement is suicide or a ko retake."""
+    """(board, stones captured) after `player` places on the empty `point`; None for suicide or ko."""
     stone = STONES[player]
     enemy = STONES[1 - player]
     cells = list(board)

@@ -4,6 +4,11 @@ Both players hold the cards 1..13; thirteen prize cards 1..13 are revealed one p
 order. Each round Player 0 bids a card, then Player 1 bids a card without seeing it; the higher bid
 wins the prize's value in points, equal bids discard the prize. After 13 rounds the player with more
 points wins (+1/-1, 0 for equal points). Actions: `prize:<n>` (chance) and `bid:<n>`.
+
+State: `prizes_left` (prize values not yet revealed), `current_prize` (None before the first reveal),
+`hands` (each player's unplayed bid cards), `points` (points won), `pending_bid` (player 0's bid until the
+round resolves), `rounds` (completed rounds as [prize, bid of player 0, bid of player 1]) and
+`current_player` (-1 to reveal a prize, 0, 1, -4 once the game is over).
 """
 
 from __future__ import annotations
@@ -59,39 +64,41 @@ def get_legal_actions(state: State) -> list[str]:
 
 def apply_action(state: State, action: str) -> State:
     """Reveal a prize or place a bid (resolving the round after Player 1's bid)."""
+    if not isinstance(action, str):
+        raise ValueError(f"illegal action {action!r}: an action is a string")
     player = state["current_player"]
     if player == CHANCE:
         prize = PRIZE_VALUES.get(action)
         if prize is None or prize not in state["prizes_left"]:
             raise ValueError(f"illegal chance action {action!r}")
-        new_state = dict(state)
-        new_state["prizes_left"] = [n for n in state["prizes_left"] if n != prize]
-        new_state["current_prize"] = prize
-        new_state["current_player"] = 0
-        return new_state
+        next_state = dict(state)
+        next_state["prizes_left"] = [n for n in state["prizes_left"] if n != prize]
+        next_state["current_prize"] = prize
+        next_state["current_player"] = 0
+        return next_state
     if player == TERMINAL:
         raise ValueError(f"the game is over; {action!r} is illegal")
     bid = BID_VALUES.get(action)
     if bid is None or bid not in state["hands"][player]:
         raise ValueError(f"illegal bid {action!r} for player {player}")
-    new_state = dict(state)
+    next_state = dict(state)
     hands = list(state["hands"])
     hands[player] = [n for n in hands[player] if n != bid]
-    new_state["hands"] = hands
+    next_state["hands"] = hands
     if player == 0:
-        new_state["pending_bid"] = bid
-        new_state["current_player"] = 1
-        return new_state
+        next_state["pending_bid"] = bid
+        next_state["current_player"] = 1
+        return next_state
     prize, bid0 = state["current_prize"], state["pending_bid"]
     if bid0 != bid:
         points = list(state["points"])
         points[0 if bid0 > bid else 1] += prize
-        new_state["points"] = points
-    new_state["rounds"] = state["rounds"] + [[prize, bid0, bid]]
-    new_state["current_prize"] = None
-    new_state["pending_bid"] = None
-    new_state["current_player"] = CHANCE if new_state["prizes_left"] else TERMINAL
-    return new_state
+        next_state["points"] = points
+    next_state["rounds"] = state["rounds"] + [[prize, bid0, bid]]
+    next_state["current_prize"] = None
+    next_state["pending_bid"] = None
+    next_state["current_player"] = CHANCE if next_state["prizes_left"] else TERMINAL
+    return next_state
 
 
 def get_rewards(state: State) -> list[float]:
@@ -140,6 +147,7 @@ def resample_history(obs_action_history: list[tuple[Any, str | None]], player_id
 
 
 def _observation(state: State, player: int) -> dict[str, Any]:
+    """What `player` sees: its hand, both scores, the prize and every past round."""
     opponent = 1 - player
     return {
         "hand": list(state["hands"][player]),

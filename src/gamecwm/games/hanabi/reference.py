@@ -6,6 +6,13 @@ player holds five cards that the partner sees and the holder does not. On a turn
 all of the partner's cards of one colour or rank (`Reveal color <p> <Colour>`, `Reveal rank <p> <r>`).
 Every card entering a hand is a separate chance action `deal:<C>,<r>`, weighted by the copies left in
 the deck. The score is the sum of the five stack heights; a third misplay ends the game with score 0.
+
+State: `deck` (copies left undealt, per card in `CARDS` order), `hands` (each player's cards as [colour,
+rank], oldest first), `knowledge` (per card, the [colour, rank] revealed by clues, None where unknown),
+`fireworks` (the top rank per colour), `discard`, `clues`, `lives`, `history` (player actions so far),
+`current_player` (-1 while a card is dealt, 0, 1, -4 once the game is over), `drawer` (who receives the
+card being dealt), `final_turns_left` (None until the deck runs out), `game_over` and `lost` (the third
+misplay happened).
 """
 
 from __future__ import annotations
@@ -233,6 +240,7 @@ def resample_history(obs_action_history: list[tuple[Any, str | None]], player_id
 
 
 def _apply_deal(state: State, card: tuple[str, int]) -> State:
+    """Deal one card to the end of the drawer's hand."""
     drawer = state["drawer"]
     deck = list(state["deck"])
     deck[CARD_ID[card]] -= 1
@@ -255,6 +263,7 @@ def _apply_deal(state: State, card: tuple[str, int]) -> State:
 
 
 def _apply_turn(state: State, action: str) -> State:
+    """Apply a play, discard or clue by the player to move."""
     player = state["current_player"]
     partner = 1 - player
     kind, argument = PLAYER_ACTIONS[action]
@@ -302,6 +311,7 @@ def _apply_turn(state: State, action: str) -> State:
 
 
 def _score(fireworks: dict[str, int]) -> int:
+    """The total of the fireworks."""
     return sum(fireworks.values())
 
 
@@ -335,11 +345,9 @@ def _deduce_card(
     discard: list[int],
     lives: int,
 ) -> int:
-    """The card whose play or discard at `position` leads to the public board seen at `next_turn`.
-
-    The actions between the two (at most the partner's one turn) use cards already known. Distinct cards
-    always lead to distinct boards, so the answer is unique.
-    """
+    """The card whose play or discard at `position` leads to the public board seen at `next_turn`."""
+    # The actions between the two (at most the partner's one turn) use cards already known. Distinct
+    # cards always lead to distinct boards, so the answer is unique.
     kind = PLAYER_ACTIONS[actions[position]][0]
     target_fireworks = [observation["fireworks"][colour] for colour in COLOURS]
     target_discard = [CARD_ID[(colour, rank)] for colour, rank in observation["discard"]]
@@ -366,11 +374,9 @@ def _allowed_cards(entry: list[Any], missed_colours: Any, missed_ranks: Any) -> 
 
 
 def _sample_assignment(allowed: list[list[int]], pool: list[int]) -> list[int] | None:
-    """A random assignment of cards to hidden slots within the pool's counts, or None if none exists.
-
-    Depth-first search trying each slot's options in a random order weighted by the copies left, so
-    every feasible assignment is the first one found with positive probability.
-    """
+    """A random assignment of cards to hidden slots within the pool's counts, or None if none exists."""
+    # Depth-first search trying each slot's options in a random order weighted by the copies left, so
+    # every feasible assignment is the first one found with positive probability.
     chosen: list[int] = []
 
     def extend(index: int) -> bool:

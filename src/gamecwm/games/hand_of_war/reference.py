@@ -8,6 +8,11 @@ into its owner's win pile and both hands refill to 3, player 0 first. Equal card
 each player burns the top card of its pile face down into the pot (after a third tie in a row, with
 empty hands, both refill to 3). The first draw or burn that finds an empty pile ends the game: the
 larger win pile wins. A player sees its own hand, the revealed battle cards and the public counts.
+
+State: `dealt` (the ranks dealt so far, in deck order), `hands`, `piles` (each draw pile, top first),
+`win_piles`, `pot` (cards at stake after ties), `pending` (player 0's committed card while player 1
+decides, else None), `revealed` (every resolved battle as [P0 card, P1 card]), `current_player` (-1 during
+the deal, 0, 1, -4 once the game is over) and `winner` (0, 1 or None).
 """
 
 from __future__ import annotations
@@ -189,6 +194,7 @@ def resample_history(obs_action_history: list[tuple[Any, str | None]], player_id
 
 
 def _apply_deal(state: State, rank: str) -> State:
+    """Deal one card; after the last one, fill the piles and hands."""
     next_state = dict(state)
     dealt = state["dealt"] + [rank]
     next_state["dealt"] = dealt
@@ -247,11 +253,13 @@ def _refill_hands(state: State) -> None:
 
 
 def _finish(state: State, winner: int | None) -> None:
+    """End the game in place with `winner` (None for a draw)."""
     state["winner"] = winner
     state["current_player"] = TERMINAL
 
 
 def _larger_win_pile(state: State) -> int | None:
+    """The player with the larger win pile, None when they are equal."""
     size0, size1 = len(state["win_piles"][0]), len(state["win_piles"][1])
     if size0 == size1:
         return None
@@ -259,6 +267,7 @@ def _larger_win_pile(state: State) -> int | None:
 
 
 def _sorted_hand(cards: list[str]) -> list[str]:
+    """The cards sorted strongest first."""
     return sorted(cards, key=RANK_ORDER.__getitem__)
 
 

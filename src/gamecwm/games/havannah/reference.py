@@ -1,9 +1,12 @@
-"""Havannah on a hexagonal board of base 10 (271 cells).
+"""Havannah (hexagonal board of base 10, 271 cells): the reference GameCWM.
 
 Players 0 and 1 alternately place a stone on an empty cell. A player wins by connecting two of the six
 corners (a bridge) or by closing a ring of own stones around at least one cell. A full board without a
 winner is a draw. Cells are labelled by a column letter `A`..`S` and a row number 1..19 (e.g. `J10`);
 the label exists when the column number and the row differ by at most 9.
+
+State: `board` (a dict from each occupied cell's label to its owner, 0 or 1), `current_player` (0, 1, or
+-4 once the game is over) and `winner` (None while the game runs, then 0, 1 or "draw").
 """
 
 from __future__ import annotations
@@ -37,16 +40,13 @@ EDGE_CELLS = frozenset(label for label, neighbours in NEIGHBOURS.items() if len(
 
 
 def get_initial_state() -> State:
-    """The empty board with player 0 to move.
-
-    `board` maps occupied labels to the owner's id; `winner` is None, 0, 1 or "draw".
-    """
+    """The empty board with player 0 to move."""
     return {"board": {}, "current_player": 0, "winner": None}
 
 
 def get_current_player(state: State) -> int:
     """0 or 1 while the game runs, -4 once it is over."""
-    return TERMINAL if state["winner"] is not None else state["current_player"]
+    return state["current_player"]
 
 
 def get_player_name(player_id: int) -> str:
@@ -76,7 +76,7 @@ def apply_action(state: State, action: str) -> State:
         winner = DRAW
     else:
         winner = None
-    return {"board": board, "current_player": 1 - player, "winner": winner}
+    return {"board": board, "current_player": 1 - player if winner is None else TERMINAL, "winner": winner}
 
 
 def get_rewards(state: State) -> list[float]:
@@ -112,11 +112,9 @@ def _touches_two_corners(board: dict[str, int], start: str, player: int) -> bool
 
 
 def _closes_ring(board: dict[str, int], placed: str, player: int) -> bool:
-    """Ring test after `player` placed `placed`.
-
-    Only the new stone can cut a region of non-mover cells off from the edge, and only the new stone
-    or its neighbours can become an inner own stone with six own neighbours.
-    """
+    """Whether the stone `player` just placed on `placed` closes a ring."""
+    # Only the new stone can cut a region of non-mover cells off from the edge, and only the new stone
+    # or its neighbours can become an inner own stone with six own neighbours.
     neighbours = NEIGHBOURS[placed]
     own = [cell for cell in neighbours if board.get(cell) == player]
     for cell in [placed, *own]:
@@ -150,9 +148,9 @@ def _closes_ring(board: dict[str, int], placed: str, player: int) -> bool:
 
 
 def _observation(state: State) -> dict[str, Any]:
-    terminal = state["winner"] is not None
+    """The public view of the game, shared by both players."""
     return {
         "board": dict(state["board"]),
-        "current_player": TERMINAL if terminal else state["current_player"],
-        "terminal": terminal,
+        "current_player": state["current_player"],
+        "terminal": state["current_player"] == TERMINAL,
     }

@@ -4,6 +4,9 @@ Three cards J < Q < K; each player antes 1 chip and gets one private card (one c
 `KJ`: player 0's card, then player 1's). One betting round with `Fold`, `Call` (also the free check)
 and `Raise` (bet 1), at most one raise per hand. A fold loses the ante; a showdown pays 1, or 2 after
 a called raise, to the higher card.
+
+State: `cards` ([] before the deal, then [card of player 0, card of player 1]), `history` (the betting
+actions so far) and `current_player` (-1 for the deal, 0, 1, or -4 once the hand is over).
 """
 
 from __future__ import annotations

@@ -6,6 +6,11 @@ one raise: the big blind counts as the first bet), then chance deals a public ca
 betting round follows (raise size 4, two raises). Actions are `Fold`, `Call` (also the check) and
 `Raise`. At the showdown a private card pairing the public card wins, otherwise the higher private
 card wins, equal private ranks split.
+
+State: `deck` (undealt cards), `private_cards`, `public_card` (None until dealt), `round` (1 or 2),
+`bets` (each player's chips in this round), `contributions` (chips in the pot from each player),
+`raises_in_round`, `actions_in_round`, `history` ([player, action] pairs), `current_player` (-1 at a deal,
+0, 1, -4 once the hand is over) and `folded` (the player who folded, else None).
 """
 
 from __future__ import annotations
@@ -145,6 +150,7 @@ def resample_history(obs_action_history: list[tuple[Any, str | None]], player_id
 
 
 def _apply_deal(state: State, rank: str) -> State:
+    """Deal a private card or the public card."""
     next_state = dict(state)
     deck = list(state["deck"])
     deck.remove(rank)
@@ -163,6 +169,7 @@ def _apply_deal(state: State, rank: str) -> State:
 
 
 def _apply_bet(state: State, action: str) -> State:
+    """Apply a fold, call or raise by the player to move."""
     player = state["current_player"]
     opponent = 1 - player
     bets = list(state["bets"])
@@ -194,4 +201,5 @@ def _apply_bet(state: State, action: str) -> State:
 
 
 def _hand_strength(private_card: str, public_card: str) -> int:
+    """Showdown strength: a pair beats any single card, else the private rank."""
     return PAIR_STRENGTH if private_card == public_card else RANK_VALUE[private_card]

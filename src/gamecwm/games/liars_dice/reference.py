@@ -5,6 +5,10 @@ first). Player 0 opens with a bid `bid:<quantity>:<face>` claiming that at least
 dice show that face (ones are wild for faces 2-6); the players alternate, each bid raising the last,
 until one says `liar`. The challenge ends the game: the bidder wins if the claim holds, otherwise the
 challenger wins (+1/-1).
+
+State: `dice` (each player's dice values in the order rolled), `history` (every action so far, rolls
+included), `last_bid` ([quantity, face] or None), `last_bidder`, `current_player` (-1 while rolling, 0, 1,
+-4 once the game is over) and `winner` (0, 1 or None).
 """
 
 from __future__ import annotations
@@ -65,11 +69,13 @@ def get_legal_actions(state: State) -> list[str]:
 
 def apply_action(state: State, action: str) -> State:
     """Roll a die, raise the bid, or challenge (which ends the game)."""
+    if not isinstance(action, str):
+        raise ValueError(f"illegal action {action!r}: an action is a string")
     player = state["current_player"]
     if player == TERMINAL:
         raise ValueError(f"the game is over; {action!r} is illegal")
-    new_state = dict(state)
-    new_state["history"] = state["history"] + [action]
+    next_state = dict(state)
+    next_state["history"] = state["history"] + [action]
     if player == CHANCE:
         face = ROLL_FACES.get(action)
         if face is None:
@@ -77,25 +83,25 @@ def apply_action(state: State, action: str) -> State:
         owner = 0 if len(state["dice"][0]) < DICE_PER_PLAYER else 1
         dice = list(state["dice"])
         dice[owner] = dice[owner] + [face]
-        new_state["dice"] = dice
-        new_state["current_player"] = 0 if len(dice[1]) == DICE_PER_PLAYER else CHANCE
-        return new_state
+        next_state["dice"] = dice
+        next_state["current_player"] = 0 if len(dice[1]) == DICE_PER_PLAYER else CHANCE
+        return next_state
     last_bid = state["last_bid"]
     if action == LIAR:
         if last_bid is None:
             raise ValueError("`liar` needs a standing bid")
         quantity, face = last_bid
         holds = _count(state["dice"], face) >= quantity
-        new_state["winner"] = state["last_bidder"] if holds else player
-        new_state["current_player"] = TERMINAL
-        return new_state
+        next_state["winner"] = state["last_bidder"] if holds else player
+        next_state["current_player"] = TERMINAL
+        return next_state
     index = BID_INDEX.get(action)
     if index is None or (last_bid is not None and index <= _bid_index(last_bid)):
         raise ValueError(f"illegal bid {action!r} over {last_bid}")
-    new_state["last_bid"] = list(BIDS[index])
-    new_state["last_bidder"] = player
-    new_state["current_player"] = 1 - player
-    return new_state
+    next_state["last_bid"] = list(BIDS[index])
+    next_state["last_bidder"] = player
+    next_state["current_player"] = 1 - player
+    return next_state
 
 
 def get_rewards(state: State) -> list[float]:
@@ -133,6 +139,7 @@ def resample_history(obs_action_history: list[tuple[Any, str | None]], player_id
 
 
 def _observation(state: State, player: int) -> dict[str, Any]:
+    """What `player` sees: its own dice and the public bidding."""
     dice = state["dice"]
     terminal = state["current_player"] == TERMINAL
     observation = {
@@ -149,6 +156,7 @@ def _observation(state: State, player: int) -> dict[str, Any]:
 
 
 def _bid_index(bid: list[int]) -> int:
+    """The position of a [quantity, face] bid in the bid order."""
     return (bid[0] - 1) * FACES + (bid[1] - 1)
 
 

@@ -3,6 +3,9 @@
 Player 0 (the matcher) and player 1 (the mismatcher) each secretly choose heads `H` or tails `T`.
 The simultaneous choice is modelled as two sequential moves: player 1 chooses without seeing player
 0's choice. Equal choices pay the matcher, different choices pay the mismatcher.
+
+State: `p0_choice` and `p1_choice` (`H`, `T` or None until chosen) and `current_player` (0, 1, or -4 once
+both have chosen).
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ players' private values (0..3 per item type, 4096 equally likely joint outcomes)
 first; players alternate proposals `propose_<b>_<h>_<l>` (the proposer's own share), until one player
 `accept`s the opponent's standing proposal (a deal: each scores its items times its own values) or
 `reject`s (no deal), or the 10th proposal is made (no deal). The opponent's values are never shown.
+
+State: `values` (each player's [book, hat, ball] values, None before the deal), `proposal` (the standing
+offer as the proposer's own share of each item, or None), `proposer` (who made it), `num_proposals`, `outcome`
+(None, "deal" or "no_deal") and `current_player` (-1 for the deal, 0, 1, -4 once the game is over).
 """
 
 from __future__ import annotations
@@ -175,12 +179,15 @@ def resample_history(obs_action_history: list[tuple[Any, str | None]], player_id
 
 
 def _can_accept(state: State, player: int) -> bool:
+    """Whether `player` may accept: the opponent made the standing proposal."""
     return state["proposal"] is not None and state["proposer"] == 1 - player
 
 
 def _proposal_action(share: list[int]) -> str:
+    """The action string proposing `share` for player 0."""
     return f"propose_{share[0]}_{share[1]}_{share[2]}"
 
 
 def _value_action(values0: list[int], values1: list[int]) -> str:
+    """The chance action string that deals the two value triples."""
     return "v0_{}_{}_{}_v1_{}_{}_{}".format(*values0, *values1)

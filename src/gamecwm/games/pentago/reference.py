@@ -1,8 +1,12 @@
-"""Pentago: place a marble on a 6x6 board, then rotate one 3x3 quadrant; five in a row wins.
+"""Pentago: the reference GameCWM.
 
+Place a marble on a 6x6 board, then rotate one 3x3 quadrant; five in a row wins.
 Player 0 plays `x`, player 1 plays `o`. One action does both halves of a turn:
 `<mark>(<row>,<col>)_rotate_<quad>_<dir>`, e.g. `x(0,0)_rotate_0_CW`. Wins are checked only after
 the rotation; if both players have five then, the game is a draw.
+
+State: `board` (6 rows of 6 cells, each "", "x" or "o"), `current_player` (0, 1, or -4 once the game is
+over) and `status` ("ongoing", "x_won", "o_won" or "draw").
 """
 
 from __future__ import annotations
@@ -69,7 +73,7 @@ def get_initial_state() -> State:
 
 def get_current_player(state: State) -> int:
     """0 or 1 while the game runs, -4 once it is over."""
-    return TERMINAL if state["status"] != "ongoing" else state["current_player"]
+    return state["current_player"]
 
 
 def get_player_name(player_id: int) -> str:
@@ -104,7 +108,9 @@ def apply_action(state: State, action: str) -> State:
     rotated = [list(line) for line in placed]
     for (sr, sc), (dr, dc) in ROTATIONS[quad, direction]:
         rotated[dr][dc] = placed[sr][sc]
-    return {"board": rotated, "current_player": 1 - player, "status": _status(rotated)}
+    status = _status(rotated)
+    next_player = 1 - player if status == "ongoing" else TERMINAL
+    return {"board": rotated, "current_player": next_player, "status": status}
 
 
 def get_rewards(state: State) -> list[float]:

@@ -1,9 +1,13 @@
-"""Pig: a two-player dice race to 100.
+"""Pig (a two-player dice race to 100): the reference GameCWM.
 
 On a turn a player rolls a die as often as they like, adding each result to a turn total; a 1 wipes
 the turn total and ends the turn, while `hold` banks it. The first to bank 100 or more wins. After
 1000 player actions (`roll`/`hold`) without a winner the game is a draw.
 Player actions are `roll` and `hold`; the die outcomes are the chance actions `1`..`6`.
+
+State: `scores` (banked points per player), `turn_total` (points at risk this turn), `turn_player` (whose
+turn it is, also while its die is rolled), `player_actions` (`roll` and `hold` actions so far) and
+`current_player` (-1 when the die is rolled, 0, 1, or -4 once the game is over).
 """
 
 from __future__ import annotations
@@ -102,6 +106,7 @@ def get_observations(state: State) -> list[dict[str, Any]]:
 
 
 def _observation(state: State) -> dict[str, Any]:
+    """The public view of the game, shared by both players."""
     return {
         "scores": list(state["scores"]),
         "turn_total": state["turn_total"],

@@ -7,6 +7,12 @@ Betting actions are `Fold`, `Check`, `Call` and `Raise` (a bet when nothing is o
 the pre-flop and flop and 2.0 on the turn and river, with at most four bets per round (pre-flop the big
 blind is the first). Player 0 acts first pre-flop, player 1 on later rounds. The best five-card hand
 out of seven wins the showdown; equal hands split.
+
+State: `deck` (undealt cards, in deal-action order), `hole_cards`, `board` (the community cards), `round`
+(0 during the hole-card deal, then 1-4 for preflop to river), `contributions` (each player's chips in the
+pot), `bets_in_round` (bets and raises so far this round, the big blind counting as one preflop),
+`actions_in_round`, `history` (betting actions so far), `current_player` (-1 at a deal, 0, 1, -4 once the
+hand is over) and `folded` (the player who folded, else None).
 """
 
 from __future__ import annotations
@@ -162,6 +168,7 @@ def resample_history(obs_action_history: list[tuple[Any, str | None]], player_id
 
 
 def _apply_deal(state: State, card: str) -> State:
+    """Deal a hole card or a board card."""
     next_state = dict(state)
     deck = list(state["deck"])
     deck.remove(card)
@@ -184,6 +191,7 @@ def _apply_deal(state: State, card: str) -> State:
 
 
 def _apply_bet(state: State, action: str) -> State:
+    """Apply a fold, call or raise by the player to move."""
     player = state["current_player"]
     opponent = 1 - player
     next_state = dict(state)

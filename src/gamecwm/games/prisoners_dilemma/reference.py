@@ -3,6 +3,9 @@
 Each player secretly cooperates `C` or defects `D`. The simultaneous choice is modelled as two
 sequential moves: player 1 chooses without seeing player 0's choice. The payoffs are the classic
 table (3/3, 0/5, 5/0, 1/1); the game is not zero-sum.
+
+State: `p0_choice` and `p1_choice` (`C`, `D` or None until chosen) and `current_player` (0, 1, or -4 once
+both have chosen).
 """
 
 from __future__ import annotations

@@ -5,6 +5,10 @@ player 1 on a random cell of the bottom-right quadrant (`place_p0:<row>,<col>`, 
 Then the players alternate, player 0 first, each moving one step (`Up`, `Down`, `Left`, `Right`) or
 `Stay`. A mover that steps onto the opponent's cell wins; after 20 player moves without a capture the
 game is a draw. A player sees its own cell and only the quadrant (1-4) of the opponent's cell.
+
+State: `p0_loc` and `p1_loc` (each player's [row, col], None until placed), `moves` (player moves so
+far), `current_player` (-1 while placing, 0, 1, -4 once the game is over) and `status` ("setup", "playing",
+"p0_won", "p1_won" or "draw").
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ CHANCE = -1
 TERMINAL = -4
 SIZE = 4
 MOVE_LIMIT = 20
-PLAYER_NAMES = {CHANCE: "Chance", 0: "Player 0", 1: "Player 1"}
+PLAYER_NAMES = {0: "Player 0", 1: "Player 1", CHANCE: "Chance"}
 # Alphabetical, which is the reference order of the legal list.
 MOVES = (("Down", 1, 0), ("Left", 0, -1), ("Right", 0, 1), ("Stay", 0, 0), ("Up", -1, 0))
 MOVE_DELTAS = {name: (dr, dc) for name, dr, dc in MOVES}
@@ -179,4 +183,5 @@ def _sample_walk(allowed: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
 
 
 def _move_name(source: tuple[int, int], target: tuple[int, int]) -> str:
+    """The name of the one-step move from `source` to `target`."""
     return MOVE_BY_DELTA[(target[0] - source[0], target[1] - source[1])]

@@ -2,6 +2,9 @@
 
 Two players place marks on a 3x3 grid; three in a row wins. Player 0 is `x`, player 1 is `o`.
 Actions are `<mark>(<row>,<col>)`, e.g. `x(1,1)`.
+
+State: `board` (3 rows of 3 cells, each "", "x" or "o"), `current_player` (0, 1, or -4 once the game is
+over) and `status` ("ongoing", "x_won", "o_won" or "draw").
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ from typing import Any
 
 State = dict[str, Any]
 
-CHANCE = -1
 TERMINAL = -4
 SIZE = 3
 MARKS = ("x", "o")
@@ -30,7 +32,7 @@ def get_initial_state() -> State:
 
 def get_current_player(state: State) -> int:
     """0 or 1 while the game runs, -4 once it is over."""
-    return TERMINAL if state["status"] != "ongoing" else state["current_player"]
+    return state["current_player"]
 
 
 def get_player_name(player_id: int) -> str:
@@ -62,7 +64,8 @@ def apply_action(state: State, action: str) -> State:
         status = "draw"
     else:
         status = "ongoing"
-    return {"board": board, "current_player": 1 - player, "status": status}
+    next_player = 1 - player if status == "ongoing" else TERMINAL
+    return {"board": board, "current_player": next_player, "status": status}
 
 
 def get_rewards(state: State) -> list[float]:
@@ -81,4 +84,5 @@ def get_observations(state: State) -> list[dict[str, Any]]:
 
 
 def _has_line(board: list[list[str]], mark: str) -> bool:
+    """Whether `mark` fills a whole row, column or diagonal."""
     return any(all(board[r][c] == mark for r, c in line) for line in LINES)

@@ -1,8 +1,11 @@
-"""Game of Y on a triangular board of hexagonal cells, 19 cells per side.
+"""Game of Y (triangular board of hexagonal cells, 19 per side): the reference GameCWM.
 
 Black (player 0) and White (player 1) alternately place a stone on an empty cell; the first player whose
 connected group touches all three sides of the triangle wins. Cells are (r, c) with r, c >= 0 and
 r + c <= 18; actions are `<r>,<c>`, e.g. `4,9`.
+
+State: `board` (a dict from each occupied cell, written `r,c`, to its owner, 0 or 1), `current_player` (0,
+1, or -4 once the game is over) and `winner` (None while the game runs, then 0 or 1).
 """
 
 from __future__ import annotations
@@ -37,16 +40,13 @@ SIDES = {
 
 
 def get_initial_state() -> State:
-    """The empty board with Black (player 0) to move.
-
-    `board` maps occupied cells, written `r,c`, to the owner's id.
-    """
+    """The empty board with Black (player 0) to move."""
     return {"board": {}, "current_player": 0, "winner": None}
 
 
 def get_current_player(state: State) -> int:
     """0 or 1 while the game runs, -4 once it is over."""
-    return TERMINAL if state["winner"] is not None else state["current_player"]
+    return state["current_player"]
 
 
 def get_player_name(player_id: int) -> str:
@@ -76,7 +76,7 @@ def apply_action(state: State, action: str) -> State:
         winner = "draw"  # cannot happen in Y, kept so that a full board always ends the game
     else:
         winner = None
-    return {"board": board, "current_player": 1 - player, "winner": winner}
+    return {"board": board, "current_player": 1 - player if winner is None else TERMINAL, "winner": winner}
 
 
 def get_rewards(state: State) -> list[float]:
@@ -111,9 +111,9 @@ def _group_sides(board: dict[str, int], start: str, player: int) -> int:
 
 
 def _observation(state: State) -> dict[str, Any]:
-    terminal = state["winner"] is not None
+    """The public view of the game, shared by both players."""
     return {
         "board": {COORD_OF[cell]: owner for cell, owner in state["board"].items()},
-        "current_player": TERMINAL if terminal else state["current_player"],
-        "terminal": terminal,
+        "current_player": state["current_player"],
+        "terminal": state["current_player"] == TERMINAL,
     }

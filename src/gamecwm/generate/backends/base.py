@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Iterator, Protocol
 
 Messages = list[dict[str, str]]
-BACKEND_NAMES = ("transformers", "openai", "vllm")
+BACKEND_NAMES = ("transformers", "openai", "vllm", "llamacpp")
 
 
 class BackendError(RuntimeError):
@@ -36,12 +36,18 @@ class SamplingParams:
 
 @dataclass
 class Generation:
-    """One sampled completion."""
+    """One sampled completion, or the error that kept a prompt from getting one (then `text` is empty)."""
 
     text: str
     prompt_tokens: int | None
     completion_tokens: int | None
     elapsed_s: float
+    error: str | None = None
+
+    @classmethod
+    def failure(cls, error: str, elapsed_s: float = 0.0) -> Generation:
+        """A prompt whose request failed: the error in one line, no text."""
+        return cls("", None, None, elapsed_s, " ".join(error.split()))
 
 
 class Backend(Protocol):
@@ -51,12 +57,29 @@ class Backend(Protocol):
     model: str
 
     def generate(self, prompts: list[Messages], seeds: list[int], params: SamplingParams) -> Iterator[tuple[int, Generation]]:
-        """Sample one completion per prompt (prompt i with seed i); yields (index, generation) as each finishes."""
+        """Sample one completion per prompt (prompt i with seed i); yields (index, generation) as each finishes.
+
+        A prompt whose request fails is yielded as `Generation.failure(...)`; the other prompts go on. A
+        BackendError is raised only when the backend cannot work at all (after yielding what finished).
+        """
         ...
 
 
 def make_backend(name: str, model: str, **options: Any) -> Backend:
-    """A backend by name: `transformers`, `openai` or `vllm` (options are passed to its constructor)."""
+    """A backend by name: `transformers`, `openai`, `vllm` or `llamacpp` (options are passed to its constructor).
+
+    For the local backends a model may also be a known model's name (see `gamecwm models list`)."""
+    if name == "llamacpp":
+        from gamecwm.generate.backends.llamacpp_backend import LlamaCppBackend
+
+        return LlamaCppBackend(model, **options)
+    if name in ("transformers", "vllm"):
+        from gamecwm.models.resolve import ModelNotFoundError, resolve_hf
+
+        try:
+            model = resolve_hf(model)
+        except ModelNotFoundError as exc:
+            raise BackendError(str(exc)) from exc
     if name == "openai":
         from gamecwm.generate.backends.openai_backend import OpenAIBackend
 

@@ -29,11 +29,17 @@ class VLLMBackend:
                              gpu_memory_utilization=gpu_memory_utilization, max_model_len=max_model_len)
 
     def generate(self, prompts: list[Messages], seeds: list[int], params: SamplingParams) -> Iterator[tuple[int, Generation]]:
-        """One batched call for all prompts; yields every (index, generation) when it returns."""
+        """One batched call for all prompts; yields every (index, generation) when it returns (failures if it fails)."""
         started = time.perf_counter()
         sampling = [self._vllm.SamplingParams(temperature=params.temperature, top_p=params.top_p,
                                               max_tokens=params.max_tokens, seed=seed) for seed in seeds]
-        outputs = self._llm.chat(prompts, sampling_params=sampling, use_tqdm=False)
+        try:
+            outputs = self._llm.chat(prompts, sampling_params=sampling, use_tqdm=False)
+        except (RuntimeError, ValueError) as exc:  # e.g. a prompt longer than the model's context
+            error = f"sampling failed: {type(exc).__name__}: {exc}"[:500]
+            for index in range(len(prompts)):
+                yield index, Generation.failure(error, time.perf_counter() - started)
+            return
         elapsed = (time.perf_counter() - started) / max(1, len(prompts))
         for index, output in enumerate(outputs):
             completion = output.outputs[0]

@@ -1,6 +1,6 @@
 """Code extraction from messy model completions."""
 
-from gamecwm.generate.extract import extract_code
+from gamecwm.extract import extract_code
 
 PROGRAM = "def get_initial_state():\n    return {}\n\ndef apply_action(state, action):\n    return state\n"
 
