@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 		|| echo "note: bubblewrap not installed; install it, or run generated code with --isolation weak"; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# llama-cpp-python (the llamacpp extra) compiles llama.cpp from source: minutes, once (pip caches the wheel).
+	CMAKE_BUILD_PARALLEL_LEVEL=$$(nproc) $(BIN)/python -m pip install --quiet -e '.[test,llamacpp]'
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -25,7 +25,7 @@ from rich.table import Table
 from gamecwm.games.registry import game_names, get_game, load_reference
 from gamecwm.protocol import load_module_from_source
 from gamecwm.sandbox import Limits, SandboxPool, Task, isolation_level
-from gamecwm.sandbox.tasks import playout
+from gamecwm.sandbox.testing import playout
 
 # Five sizes: a handful of moves, tens, about a hundred, and a few hundred (cheap and costly moves).
 PREFERRED_GAMES = ("tic_tac_toe", "connect4", "havannah", "go", "chess", "backgammon", "checkers", "breakthrough", "y")
@@ -73,7 +73,7 @@ def startup_rows(repeat: int) -> list[tuple[str, str]]:
     """Per-candidate start-up cost through warm servers, and cold interpreter starts for comparison."""
     rows = []
     source = _source("tic_tac_toe")
-    probe = [Task("gamecwm.sandbox.tasks:probe", {})]
+    probe = [Task("gamecwm.sandbox.testing:probe", {})]
     for label, disable in (("strongest", ()), ("no bubblewrap", ("bubblewrap",)),
                            ("rlimits only", ("bubblewrap", "seccomp", "landlock"))):
         with SandboxPool(workers=1, limits=LIMITS, disable=disable, allow_weak=bool(disable)) as pool:
@@ -101,7 +101,7 @@ def playout_rows(repeat: int) -> list[tuple[str, int, str, str, str, str, str, s
             args = {"choices": choices, "max_steps": steps}
             direct = _median_time(lambda: playout(load_module_from_source(source), **args), repeat)
             load = _median_time(lambda: load_module_from_source(source), repeat)
-            task = [Task("gamecwm.sandbox.tasks:playout", args)]
+            task = [Task("gamecwm.sandbox.testing:playout", args)]
             pool.run(source, task)
             empty = _median_time(lambda: pool.run(source, []), repeat)
             worker_times: list[float] = []
@@ -123,8 +123,8 @@ def playout_rows(repeat: int) -> list[tuple[str, int, str, str, str, str, str, s
 def throughput_rows(jobs: int) -> list[tuple[str, str]]:
     """Candidates per second (tic-tac-toe: probe + one playout) through the pool on 1 and 2 workers."""
     source = _source("tic_tac_toe")
-    tasks = [Task("gamecwm.sandbox.tasks:probe", {}),
-             Task("gamecwm.sandbox.tasks:playout", {"choices": [0.5] * 10, "max_steps": 9})]
+    tasks = [Task("gamecwm.sandbox.testing:probe", {}),
+             Task("gamecwm.sandbox.testing:playout", {"choices": [0.5] * 10, "max_steps": 9})]
     rows = []
     for workers in (1, 2):
         with SandboxPool(workers=workers, limits=LIMITS) as pool:

@@ -33,10 +33,20 @@ class RecordKind:
     key: Callable[[dict[str, Any]], str]
     is_failed_attempt: Callable[[dict[str, Any]], bool] = lambda record: False
     skip_option: str | None = None  # the command-line option that skips malformed lines, where there is one
+    check: Callable[[dict[str, Any]], str | None] = lambda record: None  # what else is wrong with a record
 
 
 def _result_key(record: dict[str, Any]) -> str:
     return f"{record['key']}|seed {record.get('verify_seed', 0)}"
+
+
+def program_problem(record: dict[str, Any]) -> str | None:
+    """What makes a record unusable as a program (`code`) of a registered game (`game`), or None."""
+    from gamecwm.games.registry import game_problem
+
+    if not isinstance(record["code"], str) or not isinstance(record["game"], str):
+        return "game and code must be strings"
+    return game_problem(record["game"])
 
 
 def _infrastructure_error(report: Any) -> bool:
@@ -93,7 +103,7 @@ def _problem(record: Any, kind: RecordKind) -> str | None:
     missing = [name for name in kind.required if name not in record]
     if missing:
         return f"no {'/'.join(missing)} (a {kind.name} record needs {', '.join(kind.required)})"
-    return None
+    return kind.check(record)
 
 
 def read_record_file(path: Path, kind: RecordKind, skip_malformed: bool = False,

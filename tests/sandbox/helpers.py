@@ -9,7 +9,7 @@ from pathlib import Path
 
 from gamecwm.protocol import load_module_from_source
 from gamecwm.sandbox import Limits, Task
-from gamecwm.sandbox.tasks import playout, probe
+from gamecwm.sandbox.testing import playout, probe
 
 REFERENCE_PATH = Path(__file__).resolve().parents[2] / "src" / "gamecwm" / "games" / "tic_tac_toe" / "reference.py"
 REFERENCE = REFERENCE_PATH.read_text().replace("from __future__ import annotations\n", "")
@@ -29,8 +29,8 @@ def get_legal_actions(state):
 def standard_tasks() -> list[Task]:
     """probe, then one playout of tic-tac-toe."""
     return [
-        Task("gamecwm.sandbox.tasks:probe", {}),
-        Task("gamecwm.sandbox.tasks:playout", {"choices": CHOICES, "max_steps": 50}),
+        Task("gamecwm.sandbox.testing:probe", {}),
+        Task("gamecwm.sandbox.testing:playout", {"choices": CHOICES, "max_steps": 50}),
     ]
 
 

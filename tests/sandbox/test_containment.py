@@ -377,7 +377,7 @@ while True:
 def test_oversized_result_is_a_task_failure_and_the_worker_continues(any_pool):
     source = hostile("") + "\ndef get_rewards(state):\n    return [0.0] * 400000\n"
     limits = dataclasses.replace(FAST, output_bytes=2**20)
-    tasks = [Task("gamecwm.sandbox.tasks:playout", {"choices": [0.5], "max_steps": 1}), Task("gamecwm.sandbox.tasks:probe", {})]
+    tasks = [Task("gamecwm.sandbox.testing:playout", {"choices": [0.5], "max_steps": 1}), Task("gamecwm.sandbox.testing:probe", {})]
     result = any_pool.run(source, tasks, limits)
     assert result.status == "ok"
     first, second = result.task_results
@@ -415,7 +415,7 @@ os._exit(0)
 @pytest.mark.parametrize(
     "attack",
     [
-        "import gamecwm.sandbox.tasks as _t\n_t.playout = lambda module, **kw: ['fake']\n",
+        "import gamecwm.sandbox.testing as _t\n_t.playout = lambda module, **kw: ['fake']\n",
         "import random\nrandom.random = lambda: 0.0\n",
         "import sys, types\nsys.modules['random'] = types.ModuleType('random')\n",
         "import json\njson.dumps = lambda *a, **k: '{}'\n",
@@ -434,7 +434,7 @@ def test_monkeypatching_is_a_protocol_violation(any_pool, attack):
 def test_monkeypatching_during_a_task_is_a_protocol_violation(any_pool):
     attack = """
 def _attack():
-    import gamecwm.sandbox.tasks as tasks
+    import gamecwm.sandbox.testing as tasks
     tasks.probe = lambda module: ["fake"]
 """
     result = any_pool.run(hostile(attack, in_game=True), standard_tasks())

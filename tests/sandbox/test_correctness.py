@@ -9,7 +9,7 @@ import pytest
 from gamecwm.games.registry import game_names, load_reference
 from gamecwm.protocol import load_module_from_source
 from gamecwm.sandbox import STATUSES, Limits, SandboxPool, Task, isolation_level, run_candidate
-from gamecwm.sandbox.tasks import pick, pick_chance, playout, probe
+from gamecwm.sandbox.testing import pick, pick_chance, playout, probe
 from tests.sandbox.helpers import FAST, REFERENCE, expected_values, standard_tasks
 
 DICE_GAME = '''
@@ -59,14 +59,14 @@ def _choices(seed: int, count: int) -> list[float]:
 
 def _playout_tasks(seeds: range, max_steps: int, count: int) -> list[Task]:
     return [
-        Task("gamecwm.sandbox.tasks:playout", {"choices": _choices(seed, count), "max_steps": max_steps})
+        Task("gamecwm.sandbox.testing:playout", {"choices": _choices(seed, count), "max_steps": max_steps})
         for seed in seeds
     ]
 
 
 def _in_process(source: str, tasks: list[Task]) -> list[object]:
     module = load_module_from_source(source)
-    drivers = {"gamecwm.sandbox.tasks:playout": playout, "gamecwm.sandbox.tasks:probe": probe}
+    drivers = {"gamecwm.sandbox.testing:playout": playout, "gamecwm.sandbox.testing:probe": probe}
     return [json.loads(json.dumps(drivers[task.driver](module, **task.args))) for task in tasks]
 
 
@@ -84,7 +84,7 @@ def _in_process_outcomes(source: str, tasks: list[Task]) -> list[tuple[bool, obj
 
 @pytest.mark.parametrize("source", [REFERENCE, DICE_GAME], ids=["tic_tac_toe", "dice"])
 def test_same_results_as_in_process(any_pool, source):
-    tasks = [Task("gamecwm.sandbox.tasks:probe", {})] + _playout_tasks(range(12), max_steps=40, count=40)
+    tasks = [Task("gamecwm.sandbox.testing:probe", {})] + _playout_tasks(range(12), max_steps=40, count=40)
     result = any_pool.run(source, tasks)
     assert result.status == "ok", result.detail
     assert [r.value for r in result.task_results] == _in_process(source, tasks)
@@ -132,9 +132,9 @@ def test_chance_choices_follow_the_cumulative_distribution():
 
 def test_failing_driver_does_not_stop_the_worker(strongest):
     tasks = [
-        Task("gamecwm.sandbox.tasks:playout", {"choices": [0.5], "max_steps": 20}),  # the stream runs out
-        Task("gamecwm.sandbox.tasks:playout", {"choices": [0.5], "max_steps": "many"}),
-        Task("gamecwm.sandbox.tasks:probe", {}),
+        Task("gamecwm.sandbox.testing:playout", {"choices": [0.5], "max_steps": 20}),  # the stream runs out
+        Task("gamecwm.sandbox.testing:playout", {"choices": [0.5], "max_steps": "many"}),
+        Task("gamecwm.sandbox.testing:probe", {}),
     ]
     result = strongest.run(REFERENCE, tasks)
     assert result.status == "ok"
@@ -170,11 +170,11 @@ def test_untrusted_drivers_are_refused_in_the_parent(strongest):
         with pytest.raises(ValueError):
             strongest.run(REFERENCE, [Task(driver, {})])
     with pytest.raises(ValueError):
-        strongest.run(REFERENCE, [Task("gamecwm.sandbox.tasks:probe", {"x": object()})])
+        strongest.run(REFERENCE, [Task("gamecwm.sandbox.testing:probe", {"x": object()})])
 
 
 def test_unknown_drivers_are_refused_in_the_parent(strongest):
-    for driver in ("gamecwm.no_such_module:probe", "gamecwm.sandbox.tasks:no_such_driver", "gamecwm.sandbox.tasks:PROTOCOL_NAMES"):
+    for driver in ("gamecwm.no_such_module:probe", "gamecwm.sandbox.testing:no_such_driver", "gamecwm.sandbox.testing:PROTOCOL_NAMES"):
         with pytest.raises(ValueError):
             strongest.run(REFERENCE, [Task(driver, {})])
     assert strongest.run(REFERENCE, standard_tasks()).status == "ok"

@@ -13,7 +13,7 @@ import random
 print(hash("abc") % 1000003, hash(("x", 1.5)) % 1000003, list({"x", "y", "z", "w", "v"}), random.random(),
       id(object()) % 1000003)
 """
-PROBE = [Task("gamecwm.sandbox.tasks:probe", {})]
+PROBE = [Task("gamecwm.sandbox.testing:probe", {})]
 
 
 def _signature(pool: SandboxPool, hash_seed: int) -> str:

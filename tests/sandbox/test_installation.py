@@ -33,7 +33,7 @@ outcome = {"package": gamecwm.__file__, "level": isolation_level(), "reference_e
 for label, disable in (("full", ()), ("no-bubblewrap", ("bubblewrap",)), ("rlimits-only", ("bubblewrap", "seccomp", "landlock"))):
     with SandboxPool(workers=1, disable=disable, allow_weak=True) as pool:
         for name, source in attacks.items():
-            result = pool.run(source, [Task("gamecwm.sandbox.tasks:probe", {})])
+            result = pool.run(source, [Task("gamecwm.sandbox.testing:probe", {})])
             outcome[f"{label}/{name}"] = [result.status, result.isolation, result.stdout_tail.strip()]
 print(json.dumps(outcome))
 """
@@ -107,7 +107,7 @@ for index in range(100000):
 outcome = {}
 for disable in ((), ("bubblewrap",), ("bubblewrap", "seccomp", "landlock")):
     with SandboxPool(workers=1, disable=disable, allow_weak=True) as pool:
-        result = pool.run(game, [Task("gamecwm.sandbox.tasks:probe", {})])
+        result = pool.run(game, [Task("gamecwm.sandbox.testing:probe", {})])
         outcome[result.isolation] = [result.status, result.stdout_tail.split()]
 print(json.dumps(outcome))
 """

@@ -58,7 +58,7 @@ def wide_game(width: int, steps: int) -> str:
 
 
 def playouts(count: int, steps: int) -> list[Task]:
-    return [Task("gamecwm.sandbox.tasks:playout", {"choices": [0.5] * steps, "max_steps": steps})] * count
+    return [Task("gamecwm.sandbox.testing:playout", {"choices": [0.5] * steps, "max_steps": steps})] * count
 
 
 def test_total_result_bytes_are_capped(strongest):

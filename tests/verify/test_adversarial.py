@@ -140,3 +140,52 @@ def test_one_malformed_candidate_never_stops_a_batch_or_a_reward(pool) -> None:
     finally:
         reward.close()
     assert rewards[0] == pytest.approx(1.0) and all(r is not None and r <= CEILING for r in rewards[1:])
+
+
+def _mutations(value, rng, depth=0):
+    """Yield copies of a JSON value with one random part replaced by something malformed."""
+    import copy
+    import math
+
+    replacements = [None, [], {}, "x", -1, 10**6, math.nan, math.inf, True, [[1]], {"player": "?"}]
+    for _ in range(40):
+        mutated = copy.deepcopy(value)
+        node, path = mutated, []
+        while isinstance(node, (list, dict)) and node and rng.random() < 0.85:
+            key = rng.randrange(len(node)) if isinstance(node, list) else rng.choice(sorted(node))
+            path.append((node, key))
+            node = node[key]
+        if not path:
+            continue
+        parent, key = path[-1]
+        if isinstance(parent, list) and rng.random() < 0.3:
+            del parent[key]
+        else:
+            parent[key] = rng.choice(replacements)
+        yield mutated
+
+
+@pytest.mark.parametrize("game", ["tic_tac_toe", "kuhn_poker"])
+def test_randomly_malformed_answers_always_give_a_finite_report(game: str, pool) -> None:
+    import math
+    import random
+
+    from gamecwm.sandbox import SandboxResult, TaskResult
+    from gamecwm.verify.config import VerifyConfig
+    from gamecwm.verify.plan import build_plan
+    from gamecwm.verify.verifier import build_second_tasks, build_tasks, judge_guarded
+
+    config = VerifyConfig()
+    plan = build_plan(game, 0, config)
+    source = reference_source(game)
+    first = pool.run(source, build_tasks(plan, config), hash_seed=plan.hash_seeds[0])
+    second = pool.run(source, build_second_tasks(plan), hash_seed=plan.hash_seeds[1])
+    rng = random.Random(5)
+    for index, task_result in enumerate(first.task_results):
+        for value in _mutations(task_result.value, rng):
+            results = list(first.task_results)
+            results[index] = TaskResult(True, value, None, 0.0)
+            forged = SandboxResult(first.status, first.detail, results, first.isolation, 0.0, "")
+            report = judge_guarded(plan, config, forged, second, 0.0)
+            assert report.score is not None and math.isfinite(report.score) and 0.0 <= report.score <= 1.0
+            assert not report.infrastructure_failure

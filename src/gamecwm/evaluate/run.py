@@ -25,6 +25,7 @@ from gamecwm.records import (
     RecordFileError,
     base_provenance,
     open_output,
+    program_problem,
     read_record_file,
 )
 from gamecwm.sandbox import SandboxPool, isolation_level
@@ -99,15 +100,7 @@ def result_record(sample: dict[str, Any], report: Report, seed: int, provenance:
 def read_samples(generations: Path, skip_malformed: bool = False) -> tuple[list[dict[str, Any]], list[str]]:
     """The samples of a generations file (checked by the record reader), and the lines skipped."""
     samples = read_record_file(Path(generations), GENERATIONS, skip_malformed)
-    problems = []
-    for sample in samples.records:
-        if not isinstance(sample["code"], str) or not isinstance(sample["game"], str):
-            problems.append(f"{sample['id']!r}: game and code must be strings")
-            continue
-        try:
-            get_game(sample["game"])
-        except KeyError as exc:
-            problems.append(f"{sample['id']!r}: {exc}")
+    problems = [f"{sample['id']!r}: {problem}" for sample in samples.records if (problem := program_problem(sample))]
     if problems:
         raise RecordFileError(f"{generations}: {'; '.join(problems[:5])}")
     if not samples.records:

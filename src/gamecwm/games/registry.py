@@ -150,6 +150,17 @@ def get_game(name: str) -> GameInfo:
         raise UnknownGameError(name, game_names()) from None
 
 
+def game_problem(name: Any) -> str | None:
+    """Why `name` (read from a file) names no registered game, or None when it names one."""
+    if not isinstance(name, str):
+        return f"game must be a string, not {type(name).__name__}"
+    try:
+        get_game(name)
+    except UnknownGameError as exc:
+        return str(exc)
+    return None
+
+
 def load_reference(name: str) -> ModuleType:
     """Import and return a game's reference GameCWM module (trusted code)."""
     get_game(name)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from gamecwm.games import dataset_version, get_game, list_games
+from gamecwm.games.registry import game_problem
 from gamecwm.generate.backends.base import Backend, Generation, SamplingParams
 from gamecwm.extract import extract_code
 from gamecwm.generate.prompts import Messages, build_messages, get_template
@@ -110,25 +111,21 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
+def sampled_record(sample_id: str, game: str, backend: Backend, template_id: str, params: SamplingParams, seed: int,
+                   generation: Generation) -> dict[str, Any]:
+    """The fields of every record of a program sampled from a model: the sample, how it was asked for, the answer."""
+    return {"id": sample_id, "model": backend.model, "backend": backend.name, "prompt_template": template_id,
+            "sampling": params.to_json(), "seed": seed, "game": game, "completion": generation.text,
+            "code": extract_code(generation.text), "prompt_tokens": generation.prompt_tokens,
+            "completion_tokens": generation.completion_tokens, "elapsed_s": round(generation.elapsed_s, 3),
+            "created": _now()}
+
+
 def sample_record(job: SampleJob, backend: Backend, params: SamplingParams, generation: Generation,
                   provenance: dict[str, Any]) -> dict[str, Any]:
     """The JSON line recorded for one sample."""
-    return {
-        "id": job.id,
-        "model": backend.model,
-        "backend": backend.name,
-        "prompt_template": job.template_id,
-        "sampling": params.to_json(),
-        "seed": job.seed,
-        "game": job.game,
-        "completion": generation.text,
-        "code": extract_code(generation.text),
-        "prompt_tokens": generation.prompt_tokens,
-        "completion_tokens": generation.completion_tokens,
-        "elapsed_s": round(generation.elapsed_s, 3),
-        "created": _now(),
-        PROVENANCE: provenance,
-    }
+    return {**sampled_record(job.id, job.game, backend, job.template_id, params, job.seed, generation),
+            PROVENANCE: provenance}
 
 
 def failure_record(job: SampleJob, error: str, attempt: int, elapsed_s: float,
@@ -210,15 +207,11 @@ def import_samples(folder: Path, model: str, out_path: Path, resume_anyway: bool
     unknown, jobs = [], []
     for path in files:
         match = pattern.match(path.name)
-        if not match:
-            unknown.append(f"{path.name} (expected <game>_gen<N>.py)")
-            continue
-        try:
-            get_game(match["game"])
-        except KeyError as exc:
-            unknown.append(f"{path.name} ({exc})")
-            continue
-        jobs.append((path, SampleJob(model, match["game"], "imported", int(match["index"]), 0)))
+        problem = game_problem(match["game"]) if match else "expected <game>_gen<N>.py"
+        if problem:
+            unknown.append(f"{path.name} ({problem})")
+        else:
+            jobs.append((path, SampleJob(model, match["game"], "imported", int(match["index"]), 0)))
     if unknown:
         raise ValueError("cannot import: " + "; ".join(unknown))
     if not jobs:

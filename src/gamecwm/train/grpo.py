@@ -18,27 +18,26 @@ from typing import Any
 from gamecwm.games import get_game
 from gamecwm.generate.prompts import DEFAULT_TEMPLATE, build_messages, get_template
 from gamecwm.generate.run import select_games
-from gamecwm.train.models import (FINAL_DIR, load_model, load_tokenizer, lora_config, resume_argument, save_final,
-                                  training_settings)
+from gamecwm.train.models import (FINAL_DIR, LoraSettings, config_values, load_model, load_tokenizer, resume_argument,
+                                  save_final, training_settings)
 from gamecwm.train.rewards import RewardSuite
 from gamecwm.train.sft import TrainResult
 from gamecwm.train.rewards import VerifierReward
 
+# GRPORunConfig's fields that GRPOConfig takes under the same names (besides the TrainingArguments ones).
+GRPO_FIELDS = ("num_generations", "max_completion_length", "temperature", "top_p", "beta", "loss_type", "use_vllm")
+
 
 @dataclass(frozen=True)
-class GRPORunConfig:
-    """Our GRPO settings (the `grpo` section of a config file); `to_trl` maps them onto TRL's GRPOConfig."""
+class GRPORunConfig(LoraSettings):
+    """Our GRPO settings (the `grpo` section of a config file, LoRA's included); `to_trl` maps them onto TRL's
+    GRPOConfig."""
 
     games: str = "train"  # train, or comma-separated training games
     template: str = DEFAULT_TEMPLATE
     prompts_per_game: int = 8  # how often each game's prompt appears in one pass over the curriculum
     curriculum: bool = True  # tier 1 games first, then tier 2, ...; False shuffles
     partial_credit_weight: float = 0.1
-    use_lora: bool = True
-    lora_r: int = 16
-    lora_alpha: int = 32
-    lora_dropout: float = 0.05
-    lora_target_modules: str | list[str] = "all-linear"
     learning_rate: float = 1e-5
     max_steps: int = 200
     num_generations: int = 8  # the group size
@@ -95,13 +94,7 @@ class GRPORunConfig:
             **training_settings(self, out_dir),
             shuffle_dataset=not self.curriculum,
             reward_weights=reward_weights,
-            num_generations=self.num_generations,
-            max_completion_length=self.max_completion_length,
-            temperature=self.temperature,
-            top_p=self.top_p,
-            beta=self.beta,
-            loss_type=self.loss_type,
-            use_vllm=self.use_vllm,
+            **config_values(self, GRPO_FIELDS),
             **vllm,
         )
         settings.update(self.trl_overrides)  # the config's trl_overrides win over our mapping
@@ -145,8 +138,7 @@ def run_grpo(model: str, out_dir: Path, config: GRPORunConfig | None = None, res
         args=config.to_trl(out_dir, RewardSuite.weights(config.partial_credit_weight)),
         train_dataset=dataset,
         processing_class=tokenizer,
-        peft_config=lora_config(config.lora_r, config.lora_alpha, config.lora_dropout, config.lora_target_modules)
-        if config.use_lora else None,
+        peft_config=config.peft_config(),
     )
     try:
         trainer.train(resume_from_checkpoint=resume_argument(out_dir, resume))

@@ -7,6 +7,7 @@ transformers folder, or a hub id; a name that resolves to nothing is a ValueErro
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,23 @@ def lora_config(rank: int, alpha: int, dropout: float, target_modules: str | lis
                       task_type="CAUSAL_LM")
 
 
+@dataclass(frozen=True)
+class LoraSettings:
+    """The LoRA settings of a training run's config (SFT and GRPO alike); `use_lora` off trains every weight."""
+
+    use_lora: bool = True
+    lora_r: int = 16
+    lora_alpha: int = 32
+    lora_dropout: float = 0.05
+    lora_target_modules: str | list[str] = "all-linear"
+
+    def peft_config(self):
+        """The PEFT LoRA config to train with, or None for full fine-tuning."""
+        if not self.use_lora:
+            return None
+        return lora_config(self.lora_r, self.lora_alpha, self.lora_dropout, self.lora_target_modules)
+
+
 def latest_checkpoint(out_dir: Path) -> Path | None:
     """The newest `checkpoint-N` folder under `out_dir`, if any."""
     checkpoints = [p for p in Path(out_dir).glob("checkpoint-*") if p.is_dir() and p.name.split("-")[-1].isdigit()]
@@ -81,13 +99,18 @@ TRAINING_FIELDS = ("learning_rate", "max_steps", "per_device_train_batch_size", 
                    "gradient_checkpointing", "logging_steps", "save_steps", "save_total_limit", "report_to", "seed")
 
 
+def config_values(config: Any, names: tuple[str, ...]) -> dict[str, Any]:
+    """The named fields of a config, as keyword arguments for a library class whose arguments share their names."""
+    return {name: getattr(config, name) for name in names}
+
+
 def training_settings(config: Any, out_dir: Path) -> dict[str, Any]:
     """The transformers TrainingArguments that SFT and GRPO runs set the same way, from a run config."""
     import torch
 
     return {
         "output_dir": str(out_dir),
-        **{name: getattr(config, name) for name in TRAINING_FIELDS},
+        **config_values(config, TRAINING_FIELDS),
         "save_strategy": "steps",
         "disable_tqdm": True,
         "dataloader_pin_memory": torch.cuda.is_available(),

@@ -26,13 +26,13 @@ it out of the group baseline and gives it no advantage, so a harness failure nev
 
 from __future__ import annotations
 
-import ast
 import builtins
 import hashlib
 import keyword
 import re
 from typing import Any, Callable
 
+from gamecwm.evaluate.run import parses
 from gamecwm.games import get_game
 from gamecwm.extract import extract_code
 from gamecwm.protocol import IMPERFECT_INFORMATION_FUNCTIONS, OPTIONAL_FUNCTIONS, required_functions
@@ -147,21 +147,7 @@ def training_step(columns: dict[str, Any]) -> int | None:
 
 def _line_is_python(line: str) -> bool:
     text = line.strip()
-    if text.endswith(":"):
-        text += " pass"
-    try:
-        ast.parse(text)
-    except (SyntaxError, ValueError):
-        return False
-    return True
-
-
-def _line_is_python_module(code: str) -> bool:
-    try:
-        ast.parse(code)
-    except (SyntaxError, ValueError):
-        return False
-    return True
+    return parses(text + " pass" if text.endswith(":") else text)
 
 
 def partial_credit(completion: str, game: str) -> float:
@@ -182,7 +168,7 @@ def partial_credit(completion: str, game: str) -> float:
         "python_lines": sum(map(_line_is_python, lines)) / len(lines) if lines else 0.0,
         "mentions": sum(name in code for name in names) / len(names),
         "defines": sum(bool(re.search(rf"^\s*def\s+{name}\s*\(", code, re.MULTILINE)) for name in names) / len(names),
-        "parses": float(bool(lines) and _line_is_python_module(code)),
+        "parses": float(bool(lines) and parses(code)),
     }
     return sum(PARTIAL_CREDIT_WEIGHTS[name] * value for name, value in parts.items())
 

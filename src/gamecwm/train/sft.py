@@ -24,8 +24,9 @@ from gamecwm.train.data import load_rows
 from gamecwm.train.models import (
     FINAL_DIR,
     load_model,
+    LoraSettings,
+    config_values,
     load_tokenizer,
-    lora_config,
     resume_argument,
     save_final,
     training_settings,
@@ -33,6 +34,8 @@ from gamecwm.train.models import (
 
 LONG_ROW_POLICIES = ("warn", "refuse")
 LENGTHS_FILE = "gamecwm_sft_lengths.json"
+# SFTRunConfig's fields that SFTConfig takes under the same names (besides the TrainingArguments ones).
+SFT_FIELDS = ("num_train_epochs", "max_length", "warmup_steps", "lr_scheduler_type", "weight_decay")
 
 
 @dataclass(frozen=True)
@@ -112,14 +115,10 @@ def measure_rows(tokenizer: Any, rows: list[dict[str, Any]], max_length: int | N
 
 
 @dataclass(frozen=True)
-class SFTRunConfig:
-    """Our SFT settings (the `sft` section of a config file); `to_trl` maps them onto TRL's SFTConfig."""
+class SFTRunConfig(LoraSettings):
+    """Our SFT settings (the `sft` section of a config file, LoRA's included); `to_trl` maps them onto TRL's
+    SFTConfig."""
 
-    use_lora: bool = True
-    lora_r: int = 16
-    lora_alpha: int = 32
-    lora_dropout: float = 0.05
-    lora_target_modules: str | list[str] = "all-linear"
     learning_rate: float = 2e-4
     num_train_epochs: float = 1.0
     max_steps: int = -1  # > 0 overrides num_train_epochs
@@ -168,11 +167,7 @@ class SFTRunConfig:
             completion_only_loss=True,
             shuffle_dataset=False,
             train_sampling_strategy="sequential" if self.curriculum else "random",
-            num_train_epochs=self.num_train_epochs,
-            max_length=self.max_length,
-            warmup_steps=self.warmup_steps,
-            lr_scheduler_type=self.lr_scheduler_type,
-            weight_decay=self.weight_decay,
+            **config_values(self, SFT_FIELDS),
             dataset_num_proc=None,
         )
         settings.update(self.trl_overrides)  # the config's trl_overrides win over our mapping
@@ -219,8 +214,7 @@ def run_sft(model: str, data_dir: Path, out_dir: Path, config: SFTRunConfig | No
         args=config.to_trl(out_dir),
         train_dataset=dataset,
         processing_class=tokenizer,
-        peft_config=lora_config(config.lora_r, config.lora_alpha, config.lora_dropout, config.lora_target_modules)
-        if config.use_lora else None,
+        peft_config=config.peft_config(),
     )
     trainer.train(resume_from_checkpoint=resume_argument(out_dir, resume))
     final = out_dir / FINAL_DIR

@@ -14,12 +14,16 @@ from pathlib import Path
 
 from gamecwm.games import list_games
 from gamecwm.generate.prompts import PROTOCOL_TEXT, SYSTEM_PROMPT
+from gamecwm.train.models import config_values
 
 # Qwen2's pre-tokenization pattern.
 QWEN2_SPLIT_PATTERN = (
     r"(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+"
 )
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+# TinyModelConfig's fields that Qwen2Config takes under the same names.
+MODEL_SIZE_FIELDS = ("hidden_size", "intermediate_size", "num_hidden_layers", "num_attention_heads",
+                     "num_key_value_heads", "max_position_embeddings")
 CHATML_TEMPLATE = (
     "{% for message in messages %}"
     "{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + '\n' }}"
@@ -87,12 +91,7 @@ def build_tiny_model(out_dir: Path, config: TinyModelConfig | None = None) -> Pa
     torch.manual_seed(config.seed)
     model_config = Qwen2Config(
         vocab_size=len(tokenizer),
-        hidden_size=config.hidden_size,
-        intermediate_size=config.intermediate_size,
-        num_hidden_layers=config.num_hidden_layers,
-        num_attention_heads=config.num_attention_heads,
-        num_key_value_heads=config.num_key_value_heads,
-        max_position_embeddings=config.max_position_embeddings,
+        **config_values(config, MODEL_SIZE_FIELDS),
         tie_word_embeddings=True,
         bos_token_id=None,
         eos_token_id=tokenizer.eos_token_id,

@@ -59,33 +59,26 @@ def walk_references(plan: ReferencePlan, reference: ModuleType, walks: list[dict
     return traces
 
 
-def agreeing_states(plan: ReferencePlan, answers: list[dict[str, Any]] | None) -> dict[int, int]:
-    """For each request replaying reference play, the number of states the candidate agrees on from the start."""
+def replay_agreement(plan: ReferencePlan, answers: list[dict[str, Any]] | None) -> dict[int, tuple[int, Check | None]]:
+    """For each request replaying reference play: the states the candidate agrees on from the start, and the
+    first disagreement (empty when the candidate gave no answers)."""
     if answers is None:
         return {}
     return {index: agreeing_prefix(plan.reference_answers[index]["steps"], answers[index]["steps"],
-                                   answers[index]["error"], plan.requests[index]["actions"])[0]
+                                   answers[index]["error"], plan.requests[index]["actions"])
             for index in plan.reference_play}
 
 
-def judge_agreement(plan: ReferencePlan, answers: list[dict[str, Any]] | None, walks: list[dict[str, Any]] | None,
-                    references: list[dict[str, Any]]) -> tuple[float, list[Check]]:
-    """Score and checks from the candidate's replays of reference histories and its own walks.
+def judge_agreement(plan: ReferencePlan, replayed: dict[int, tuple[int, Check | None]], answers_missing: bool,
+                    walks: list[dict[str, Any]] | None, references: list[dict[str, Any]]) -> tuple[float, list[Check]]:
+    """Score and checks from the candidate's replays of reference play (`replay_agreement`) and its own walks.
 
     `references` holds the reference's records along each walk (`walk_references`).
     """
-    agreeing = total = 0
-    first: Check | None = None
-    for index in plan.reference_play:
-        ref_steps = plan.reference_answers[index]["steps"]
-        total += len(ref_steps)
-        if answers is None:
-            continue
-        count, problem = agreeing_prefix(ref_steps, answers[index]["steps"], answers[index]["error"],
-                                         plan.requests[index]["actions"])
-        agreeing += count
-        first = first or problem
-    if answers is None:
+    agreeing = sum(replayed[index][0] for index in plan.reference_play if index in replayed)
+    total = sum(len(plan.reference_answers[index]["steps"]) for index in plan.reference_play)
+    first = next((replayed[i][1] for i in plan.reference_play if i in replayed and replayed[i][1] is not None), None)
+    if answers_missing:
         first = Check("", False, "the candidate did not finish replaying the reference's play")
     reference_check = named("reference_driven_play_agrees", first)
 

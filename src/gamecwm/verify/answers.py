@@ -38,10 +38,15 @@ def _optional_text(value: Any, where: str) -> None:
         _text(value, where)
 
 
-def _finite(value: Any, where: str) -> float:
-    if type(value) not in (int, float) or not math.isfinite(value):
-        _fail(where, f"{value!r} is not a finite number")
-    return float(value)
+def _finite_numbers(values: Any, where: str) -> None:
+    """Every value an int or a float, and finite (a NaN or an infinity anywhere makes their sum non-finite)."""
+    values = list(values)
+    try:
+        finite = set(map(type, values)) <= {int, float} and math.isfinite(math.fsum(values))
+    except OverflowError:
+        finite = all(math.isfinite(v) for v in values)
+    if not finite:
+        _fail(where, f"{values[:8]!r} are not all finite numbers")
 
 
 def _exact_keys(value: Any, required: set[str], optional: set[str], where: str) -> dict[str, Any]:
@@ -83,13 +88,11 @@ def check_record(value: Any, where: str, full: bool, observations: bool, with_ac
         if name in record and (record[name] is None) != (name in problems):
             _fail(where, f"{name} must be missing exactly when a problem is recorded for it")
     if record["rewards"] is not None:
-        for reward in _list(record["rewards"], f"{where} rewards", 2):
-            _finite(reward, f"{where} rewards")
+        _finite_numbers(_list(record["rewards"], f"{where} rewards", 2), f"{where} rewards")
     if record.get("chance") is not None:
         if type(record["chance"]) is not dict:
             _fail(where, "chance outcomes are not an object")
-        for probability in record["chance"].values():
-            _finite(probability, f"{where} chance")
+        _finite_numbers(record["chance"].values(), f"{where} chance")
     if record.get("obs") is not None:
         for text in _list(record["obs"], f"{where} observations", 2):
             if type(text) is not str:

@@ -8,14 +8,13 @@ finishes, so an interrupted run resumes without redoing finished ids.
 from __future__ import annotations
 
 import concurrent.futures
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from gamecwm.games import UnknownGameError, get_game
 from gamecwm.extract import extract_code
 from gamecwm.jsonl import append_record, read_records, resume_records
+from gamecwm.records import RecordFileError, RecordKind, program_problem, read_record_file
 from gamecwm.sandbox import SandboxPool
 from gamecwm.verify.config import VerifyConfig
 from gamecwm.verify.plan import build_plan
@@ -23,8 +22,8 @@ from gamecwm.verify.report import INFRASTRUCTURE_PREFIX, Report
 from gamecwm.verify.verifier import verify
 
 
-class BatchInputError(ValueError):
-    """An input file with malformed lines; the message lists each bad line."""
+class BatchInputError(RecordFileError):
+    """An input file with malformed lines; the message names the file and the bad lines."""
 
 
 @dataclass
@@ -36,39 +35,16 @@ class Candidate:
     code: str
 
 
+CANDIDATES = RecordKind("candidates", ("id", "game", "code"), lambda record: str(record["id"]), check=program_problem)
+
+
 def read_candidates(path: Path) -> list[Candidate]:
-    """Parse and validate an input JSONL file; raises BatchInputError naming every bad line."""
-    candidates, problems, seen = [], [], set()
+    """Parse and validate an input JSONL file; raises BatchInputError naming the file and its bad lines."""
     try:
-        lines = Path(path).read_text().splitlines()
-    except OSError as exc:
-        raise BatchInputError(f"cannot read {path}: {exc.strerror}") from exc
-    for number, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            problems.append(f"line {number}: invalid JSON ({exc.msg})")
-            continue
-        if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in ("game", "code")) \
-                or "id" not in record:
-            problems.append(f"line {number}: expected an object with string 'game' and 'code' and an 'id'")
-            continue
-        try:
-            get_game(record["game"])
-        except UnknownGameError as exc:
-            problems.append(f"line {number}: {exc}")
-            continue
-        identifier = str(record["id"])
-        if identifier in seen:
-            problems.append(f"line {number}: duplicate id {identifier!r}")
-            continue
-        seen.add(identifier)
-        candidates.append(Candidate(identifier, record["game"], extract_code(record["code"])))
-    if problems:
-        raise BatchInputError(f"{path}: " + "; ".join(problems[:20]) + (" ..." if len(problems) > 20 else ""))
-    return candidates
+        records = read_record_file(Path(path), CANDIDATES).records
+    except RecordFileError as exc:
+        raise BatchInputError(str(exc)) from None
+    return [Candidate(str(record["id"]), record["game"], extract_code(record["code"])) for record in records]
 
 
 def _is_retryable(record: dict[str, Any]) -> bool:

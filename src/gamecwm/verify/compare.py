@@ -30,8 +30,8 @@ def compare_records(reference: dict[str, Any], candidate: dict[str, Any]) -> str
         return f"rewards {candidate['rewards']}, expected {reference['rewards']}"
     if reference["player"] == -1:
         ref_chance, cand_chance = reference.get("chance") or {}, candidate.get("chance") or {}
-        if cand_chance.keys() != ref_chance.keys() or not all(
+        if cand_chance != ref_chance and (cand_chance.keys() != ref_chance.keys() or not all(
             close(cand_chance[a], ref_chance[a], PROBABILITY_TOLERANCE) for a in ref_chance
-        ):
+        )):
             return candidate["problem"].get("chance") or "chance probabilities differ from the reference"
     return None

@@ -20,6 +20,7 @@ from gamecwm.verify.plan import ReferencePlan
 from gamecwm.verify.report import Check
 
 CONVENTION_SHARE = 0.5
+MIN_TOLERANT_SHARE = 0.5  # a slip is named only for a program mostly right in its own convention
 MAX_CHANCE_PREFIXES = 2000
 FIT_TOLERANCE = 1e-6
 
@@ -38,7 +39,6 @@ class Slips:
     players: dict[int, Any] = field(default_factory=lambda: {0: 0, 1: 1, -1: -1, -4: -4})
     scale: float = 1.0
     shift: float = 0.0
-    chance_prefix: list[str] | None = None
 
 
 def _legal_key(legal: list[str], normalize: bool) -> frozenset[str]:
@@ -122,7 +122,11 @@ def _fit_returns(reference: ModuleType, walks: list[dict[str, Any]], slips: Slip
 
 
 def diagnose(plan: ReferencePlan, reference: ModuleType, walks: list[dict[str, Any]] | None) -> tuple[Slips, float]:
-    """The candidate's convention slips and the share of its walks right in its own convention (0 when none)."""
+    """The candidate's convention slips and the share of its walks right in its own convention (0 when none).
+
+    Slips are kept only when that share is at least MIN_TOLERANT_SHARE: a program that is wrong in its
+    own convention too has no convention to blame.
+    """
     slips = Slips()
     if not walks or not walks[0]["steps"] or not plan.reference_walks[0]["steps"]:
         return slips, 0.0
@@ -158,10 +162,10 @@ def diagnose(plan: ReferencePlan, reference: ModuleType, walks: list[dict[str, A
         if share > best:
             best_prefix, best = prefix, share
     _fit_returns(reference, walks, slips, best_prefix)
-    if not slips.lines:
-        return slips, 0.0
-    slips.chance_prefix = best_prefix
-    return slips, _tolerant_share(reference, walks, slips, best_prefix)
+    share = _tolerant_share(reference, walks, slips, best_prefix) if slips.lines else 0.0
+    if share < MIN_TOLERANT_SHARE:
+        return Slips(), 0.0
+    return slips, share
 
 
 def _reference_legal(reference: ModuleType, prefix: list[str]) -> set[str]:

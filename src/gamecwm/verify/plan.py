@@ -31,7 +31,7 @@ from gamecwm.verify import drivers
 from gamecwm.verify.config import VerifyConfig
 from gamecwm.verify.properties import collect_evidence
 
-MAX_CACHED_PLANS = 256
+MAX_CACHED_PLANS = 64  # a fresh seed per GRPO step makes new plans; the oldest go
 STEERING_MAX_LEGAL = 64  # steered playouts look one move ahead only where that is cheap
 FIRST_HASH_SEED, SECOND_HASH_SEED = 1, 2
 BRANCH_WINDOW = 24  # branches are taken among the first states of a history

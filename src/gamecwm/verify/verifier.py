@@ -15,9 +15,9 @@ from typing import Any, Callable
 from gamecwm.games import get_game, load_reference
 from gamecwm.sandbox import Limits, SandboxResult, Task, WeakIsolationError, isolation_level, run_candidate
 from gamecwm.verify import answers as shapes
-from gamecwm.verify.agreement import agreeing_states, judge_agreement, walk_references
+from gamecwm.verify.agreement import judge_agreement, replay_agreement, walk_references
 from gamecwm.verify.config import TIER_ORDER, VerifyConfig
-from gamecwm.verify.conventions import CONVENTION_SHARE, convention_checks, diagnose
+from gamecwm.verify.conventions import CONVENTION_SHARE, Slips, convention_checks, diagnose
 from gamecwm.verify.information import judge_information
 from gamecwm.verify.outcomes import judge_outcomes
 from gamecwm.verify.plan import ReferencePlan, build_plan
@@ -175,16 +175,17 @@ def judge(plan: ReferencePlan, config: VerifyConfig, first: SandboxResult, secon
     tiers = [Tier("static", static_score, config.weight("static"), static_checks)]
     if import_error is None:
         evidence = steps_played = None
+        replayed = replay_agreement(plan, answers)
         if walks is not None:
             evidence, steps_played = collect_evidence(walks, plan.walk_reaches_limit, plan.game.max_game_length,
                                                       plan.game.chance)
             second_records, second_problem = _second_answers(second, plan)
             cross_worker_evidence(evidence, _first_records(plan, answers, walks), second_records, second_problem)
-            branch_evidence(evidence, plan, answers, agreeing_states(plan, answers))
+            branch_evidence(evidence, plan, answers, {i: count for i, (count, _) in replayed.items()})
         score, checks = judge_properties(plan, walks, evidence, steps_played or 0)
         tiers.append(Tier("properties", score, config.weight("properties"), checks))
         references = walk_references(plan, reference, walks or [])
-        score, checks = judge_agreement(plan, answers, walks, references)
+        score, checks = judge_agreement(plan, replayed, answers is None, walks, references)
         tiers.append(Tier("agreement", score, config.weight("agreement"), checks))
         score, checks = judge_outcomes(plan, answers, walks, references)
         tiers.append(Tier("outcomes", score, None, checks))
@@ -194,7 +195,10 @@ def judge(plan: ReferencePlan, config: VerifyConfig, first: SandboxResult, secon
         score, checks = judge_scenarios(plan, answers)
         tiers.append(Tier("scenarios", score, config.weight("scenarios"), checks))
         if any(t.score < 1.0 for t in tiers if t.name in ("agreement", "outcomes")):
-            slips, tolerant = diagnose(plan, reference, walks)
+            try:
+                slips, tolerant = diagnose(plan, reference, walks)
+            except Exception:  # noqa: BLE001 - a diagnosis is extra help: it never costs a candidate its report
+                slips, tolerant = Slips(), 0.0
             if slips.lines:
                 tiers.insert(0, Tier(CONVENTIONS, tolerant, 0.0, convention_checks(slips)))
     return _report(plan, first, tiers, elapsed_s, import_error)

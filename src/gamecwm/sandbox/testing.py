@@ -1,8 +1,9 @@
-"""Generic trusted drivers that run inside the worker against a loaded candidate.
+"""Drivers for testing and measuring the sandbox itself (its tests, its benchmark, the README's example).
 
-A driver is `fn(module, **args) -> plain data`. Drivers are imported by the fork server before any
-candidate is loaded. Their output is built from values the candidate returned, converted to plain
-data with `to_plain`; the parent re-checks it rather than trusting it.
+No verification uses them: the verifier's drivers are `gamecwm.verify.drivers`, the planners'
+`gamecwm.play.drivers`, the environments' `gamecwm.envs.drivers`. A driver is `fn(module, **args) ->
+plain data`, imported by the fork server before any candidate is loaded; its output is built from
+values the candidate returned, converted to plain data with `to_plain`, and checked by the parent.
 """
 
 from __future__ import annotations
