@@ -23,6 +23,7 @@
 #   GRPO_STEPS       GRPO steps on the SFT model (default 2; 0 skips GRPO)
 #   GRPO_GENERATIONS completions per prompt (default 2); GRPO_COMPLETION_TOKENS (default 1200)
 #   GRPO_GAMES       training games whose prompts GRPO uses (default tic_tac_toe)
+#   GRPO_TIME_LIMIT  seconds GRPO may run before it is stopped and recorded as not finished (default 0: no limit)
 #   WORKERS          sandbox workers for evaluation and the GRPO reward (default 2)
 set -euo pipefail
 
@@ -44,6 +45,7 @@ GRPO_STEPS="${GRPO_STEPS:-2}"
 GRPO_GENERATIONS="${GRPO_GENERATIONS:-2}"
 GRPO_COMPLETION_TOKENS="${GRPO_COMPLETION_TOKENS:-1200}"
 GRPO_GAMES="${GRPO_GAMES:-tic_tac_toe}"
+GRPO_TIME_LIMIT="${GRPO_TIME_LIMIT:-0}"
 WORKERS="${WORKERS:-2}"
 
 SMALL=qwen2.5-coder-0.5b-instruct
@@ -57,7 +59,7 @@ if ! command -v "$GAMECWM" > /dev/null; then
     exit 2
 fi
 for number in SAMPLES BIG_SAMPLES MAX_TOKENS SFT_STEPS SFT_MAX_LENGTH SFT_LORA_R GRPO_STEPS GRPO_GENERATIONS \
-              GRPO_COMPLETION_TOKENS WORKERS SEED; do
+              GRPO_COMPLETION_TOKENS GRPO_TIME_LIMIT WORKERS SEED; do
     if ! [[ "${!number}" =~ ^[0-9]+$ ]]; then
         echo "run.sh: $number must be a whole number, not '${!number}'" >&2
         exit 2
@@ -227,13 +229,30 @@ if (( GRPO_STEPS > 0 )); then
   seed: $SEED
   trl_overrides:
     log_completions: true"
+    limit=()
+    (( GRPO_TIME_LIMIT > 0 )) && limit=(timeout --signal=TERM "$GRPO_TIME_LIMIT")
+    grpo_status=0
     step grpo "[[ -f '$RUN/grpo/train/final/config.json' && -f '$RUN/grpo/train/log_history.json' ]]" -- \
-        "$GAMECWM" train grpo --model "$RUN/sft-0.5b/train/final" --out "$RUN/grpo/train" --config "$RUN/grpo.yaml"
-    python3 - "$RUN/grpo/train/log_history.json" "$RUN/grpo/summary.json" <<'EOF'
-import json, sys
+        "${limit[@]}" "$GAMECWM" train grpo --model "$RUN/sft-0.5b/train/final" --out "$RUN/grpo/train" \
+        --config "$RUN/grpo.yaml" || grpo_status=$?
+    if (( grpo_status == 124 )); then
+        log "WARNING: GRPO did not finish within GRPO_TIME_LIMIT=$GRPO_TIME_LIMIT s; stopped (checkpoints kept)"
+    elif (( grpo_status != 0 )); then
+        exit "$grpo_status"
+    fi
+    python3 - "$RUN/grpo/train/log_history.json" "$RUN/grpo/summary.json" "$GRPO_TIME_LIMIT" <<'EOF'
+import json, pathlib, sys
+if not pathlib.Path(sys.argv[1]).exists():
+    summary = {"completed": False, "steps": 0,
+               "note": "GRPO was stopped before it finished (GRPO_TIME_LIMIT=" + sys.argv[3] + " s, or by hand): "
+                       "no verifier reward was recorded; see timings/grpo.time for how long each attempt ran"}
+    json.dump(summary, open(sys.argv[2], "w"), indent=2)
+    print(json.dumps(summary, indent=2))
+    sys.exit(0)
 history = json.load(open(sys.argv[1]))
 steps = [entry for entry in history if "rewards/verifier_score/mean" in entry]
 summary = {
+    "completed": True,
     "steps": len(steps),
     "verifier_score_mean_per_step": [entry["rewards/verifier_score/mean"] for entry in steps],
     "reward_mean_per_step": [entry.get("reward") for entry in steps],
