@@ -143,7 +143,7 @@ def test_verification_is_deterministic_for_a_seed(pool) -> None:
 def test_infrastructure_failure_is_not_a_score() -> None:
     from gamecwm.sandbox import SandboxResult
 
-    def broken_runner(source, tasks):
+    def broken_runner(source, tasks, hash_seed=0, companion=False):
         return SandboxResult(status="infrastructure_error", detail="could not start a worker", task_results=[],
                              isolation="none", elapsed_s=0.0, stdout_tail="")
 

@@ -103,7 +103,7 @@ def test_reward_scores_completions_for_their_games() -> None:
 
 
 def test_reward_is_none_when_the_sandbox_breaks(monkeypatch) -> None:
-    def broken_run(self, source, tasks, limits=None, *, hash_seed=0):
+    def broken_run(self, source, tasks, limits=None, *, hash_seed=0, companion=False):
         return SandboxResult("infrastructure_error", "pool died", [], "none", 0.0, "")
 
     monkeypatch.setattr(SandboxPool, "run", broken_run)

@@ -21,10 +21,11 @@ SPARE_SERVERS = 2  # idle servers kept beyond `workers`, so that a few hash seed
 class SandboxPool:
     """Warm fork servers (default: one per core, each pinned to its core) that run candidates.
 
-    At most `workers` candidates run at once. Servers start lazily, one kind per hash seed (a
-    server's PYTHONHASHSEED is fixed when it starts); idle ones are kept warm, `workers` plus
-    SPARE_SERVERS at most, and the least recently used idle one makes room for a new seed. A server
-    whose machinery failed is replaced for the next candidate.
+    At most `workers` candidates run at once (each with at most one companion run beside it, see
+    `run`). Servers start lazily, one kind per hash seed (a server's PYTHONHASHSEED is fixed when it
+    starts); idle ones are kept warm, `workers` plus SPARE_SERVERS at most (twice `workers` plus
+    SPARE_SERVERS while companions run), and the least recently used idle one makes room for a new
+    seed. A server whose machinery failed is replaced for the next candidate.
 
     Construction raises WeakIsolationError when the machine offers less than the full isolation
     level and weak isolation was not accepted (`allow_weak`, `--isolation weak`, GAMECWM_ISOLATION).
@@ -62,18 +63,21 @@ class SandboxPool:
     def __exit__(self, *exc_info: object) -> None:
         self.close()
 
-    def run(self, source: str, tasks: list[Task], limits: Limits | None = None, *, hash_seed: int = 0) -> SandboxResult:
+    def run(self, source: str, tasks: list[Task], limits: Limits | None = None, *, hash_seed: int = 0,
+            companion: bool = False) -> SandboxResult:
         """Run one candidate (fresh worker process) with its tasks; blocks until it is judged.
 
         The worker runs with PYTHONHASHSEED=`hash_seed` and `random` seeded with it, so the same
-        candidate and tasks give the same results run after run.
+        candidate and tasks give the same results run after run. A `companion` run belongs to a
+        candidate that holds one of the pool's places with another run at the same time (the same
+        program under another hash seed): it does not wait for a free place, so the two overlap.
         """
         validate_tasks(tasks)
         validate_hash_seed(hash_seed)
         limits = limits or self.limits
         start = time.monotonic()
         try:
-            server = self._acquire(hash_seed)
+            server = self._acquire(hash_seed, companion)
         except InfrastructureError as exc:
             return SandboxResult("infrastructure_error", str(exc), [], self.isolation.level, time.monotonic() - start, "")
         pinned = _pin_thread(server.cpu)
@@ -134,8 +138,9 @@ class SandboxPool:
                 self._executor = concurrent.futures.ThreadPoolExecutor(self.workers, thread_name_prefix="gamecwm-sandbox")
             return self._executor
 
-    def _acquire(self, hash_seed: int) -> ForkServerProcess:
-        """A warm server for `hash_seed` (started if need be), once fewer than `workers` run."""
+    def _acquire(self, hash_seed: int, companion: bool = False) -> ForkServerProcess:
+        """A warm server for `hash_seed` (started if need be), once fewer than `workers` run (a companion run
+        does not wait for that: each running candidate may have one; see `run`)."""
         evicted: list[ForkServerProcess] = []
         with self._condition:
             while True:
@@ -145,17 +150,18 @@ class SandboxPool:
                     self._idle.remove(server)
                     self._servers -= 1
                     evicted.append(server)
-                if self._busy < self.workers:
+                if self._busy < self.workers or (companion and self._busy < 2 * self.workers):
                     match = next((s for s in reversed(self._idle) if s.hash_seed == hash_seed), None)
                     if match is not None:
                         self._idle.remove(match)
                         self._busy += 1
                         server = match
                         break
-                    if self._servers >= self.workers + SPARE_SERVERS and self._idle:
+                    servers_cap = self.workers * (2 if companion else 1) + SPARE_SERVERS
+                    if self._servers >= servers_cap and self._idle:
                         evicted.append(self._idle.pop(0))
                         self._servers -= 1
-                    if self._servers < self.workers + SPARE_SERVERS:
+                    if self._servers < servers_cap:
                         self._busy += 1
                         self._servers += 1
                         slot = self._next_slot
@@ -230,7 +236,7 @@ _shared_lock = threading.Lock()
 
 
 def run_candidate(source: str, tasks: list[Task], limits: Limits = Limits(), *, disable: Iterable[str] = (),
-                  hash_seed: int = 0) -> SandboxResult:
+                  hash_seed: int = 0, companion: bool = False) -> SandboxResult:
     """Run one candidate in a fresh worker process (forked from a shared warm server) and judge it.
 
     The worker runs with PYTHONHASHSEED=`hash_seed`; WeakIsolationError when the isolation here is
@@ -241,7 +247,7 @@ def run_candidate(source: str, tasks: list[Task], limits: Limits = Limits(), *, 
         pool = _shared.get(key)
         if pool is None:
             pool = _shared[key] = SandboxPool(workers=os.cpu_count() or 1, limits=limits, disable=disable)
-    return pool.run(source, tasks, limits, hash_seed=hash_seed)
+    return pool.run(source, tasks, limits, hash_seed=hash_seed, companion=companion)
 
 
 @atexit.register

@@ -1,14 +1,15 @@
 """Verify one candidate GameCWM against its game: ask it questions in the sandbox, judge its answers here.
 
 The candidate never runs in this process. One sandbox run asks everything (static probe, the merged
-query requests, walks, resample probes); a second run with another hash seed repeats a share of the
-play, so that a program whose answers depend on its process fails the determinism check. Every
+query requests, walks, resample probes); a second run with another hash seed, at the same time,
+repeats a share of the play, so that a program whose answers depend on its process fails the determinism check. Every
 answer is checked for shape (`gamecwm.verify.answers`) and judged against the reference plan here;
 an answer the honest drivers could not have written is a protocol violation, scored 0.
 """
 
 from __future__ import annotations
 
+import concurrent.futures
 import time
 from typing import Any, Callable
 
@@ -26,7 +27,7 @@ from gamecwm.verify.report import INFRASTRUCTURE_PREFIX, Report, Tier
 from gamecwm.verify.scenarios import judge_scenarios
 from gamecwm.verify.static import judge_static
 
-Runner = Callable[..., SandboxResult]  # runner(source, tasks, hash_seed=...) -> SandboxResult
+Runner = Callable[..., SandboxResult]  # runner(source, tasks, hash_seed=..., companion=...) -> SandboxResult
 DRIVERS = "gamecwm.verify.drivers"
 PROTOCOL_VIOLATION = "protocol_violation"
 CONVENTIONS = "conventions"
@@ -56,7 +57,8 @@ def build_second_tasks(plan: ReferencePlan) -> list[Task]:
 
 def default_runner(limits: Limits | None = None) -> Runner:
     """A runner that starts one sandboxed worker per candidate."""
-    return lambda source, tasks, hash_seed=0: run_candidate(source, tasks, limits or Limits(), hash_seed=hash_seed)
+    return lambda source, tasks, hash_seed=0, companion=False: run_candidate(
+        source, tasks, limits or Limits(), hash_seed=hash_seed, companion=companion)
 
 
 def verify(
@@ -69,7 +71,8 @@ def verify(
     """Verify candidate source code against a registered game; returns the report.
 
     Deterministic for a given seed. `runner` runs the candidate in the sandbox (default: a fresh
-    sandboxed worker; a SandboxPool's `run` method fits too); it is called with a `hash_seed` keyword.
+    sandboxed worker; a SandboxPool's `run` method fits too); it is called with `hash_seed` and
+    `companion` keywords, the second worker's run overlapping the first (see `SandboxPool.run`).
     """
     config = config or VerifyConfig()
     info = get_game(game)  # an unknown game is a usage error: let UnknownGameError through
@@ -77,10 +80,12 @@ def verify(
     plan = build_plan(info.name, seed, config)
     run = runner or default_runner()
     try:
-        first = run(code, build_tasks(plan, config), hash_seed=plan.hash_seeds[0])
-        second = None
-        if first.status == "ok" and (plan.second_requests or plan.streams):
-            second = run(code, build_second_tasks(plan), hash_seed=plan.hash_seeds[1])
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="gamecwm-second-worker") as beside:
+            pending = beside.submit(run, code, build_second_tasks(plan), hash_seed=plan.hash_seeds[1], companion=True)
+            first = run(code, build_tasks(plan, config), hash_seed=plan.hash_seeds[0])
+            second = pending.result()
+        if first.status != "ok":
+            second = None  # nothing to compare a second worker's answers with
     except WeakIsolationError:
         raise  # the machine's isolation is weaker than the full level and nobody accepted that: a usage error
     except Exception as exc:  # noqa: BLE001 - the harness broke, not the candidate
