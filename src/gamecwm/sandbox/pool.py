@@ -46,6 +46,7 @@ class SandboxPool:
         self._cpus = sorted(os.sched_getaffinity(0))
         self._idle: list[ForkServerProcess] = []  # least recently used first
         self._busy = 0
+        self._beside = 0  # companion runs in progress (see `run`)
         self._servers = 0  # started and not yet closed (idle or busy)
         self._next_slot = 0
         self._condition = threading.Condition()
@@ -85,7 +86,7 @@ class SandboxPool:
             return run_job(server, source, tasks, limits)
         finally:
             _unpin_thread(pinned)
-            self._release(server)
+            self._release(server, companion)
 
     def map(self, jobs: Iterable[tuple[str, list[Task]] | tuple[str, list[Task], int]]) -> Iterator[tuple[int, SandboxResult]]:
         """Run many candidates in parallel; yields (index, result) in order of completion.
@@ -150,11 +151,11 @@ class SandboxPool:
                     self._idle.remove(server)
                     self._servers -= 1
                     evicted.append(server)
-                if self._busy < self.workers or (companion and self._busy < 2 * self.workers):
+                if (self._beside < self.workers) if companion else (self._busy < self.workers):
                     match = next((s for s in reversed(self._idle) if s.hash_seed == hash_seed), None)
                     if match is not None:
                         self._idle.remove(match)
-                        self._busy += 1
+                        self._count(companion, +1)
                         server = match
                         break
                     servers_cap = self.workers * (2 if companion else 1) + SPARE_SERVERS
@@ -162,7 +163,7 @@ class SandboxPool:
                         evicted.append(self._idle.pop(0))
                         self._servers -= 1
                     if self._servers < servers_cap:
-                        self._busy += 1
+                        self._count(companion, +1)
                         self._servers += 1
                         slot = self._next_slot
                         self._next_slot += 1
@@ -179,21 +180,28 @@ class SandboxPool:
             server.start()
         except InfrastructureError:
             with self._condition:
-                self._busy -= 1
+                self._count(companion, -1)
                 self._servers -= 1
-                self._condition.notify()
+                self._condition.notify_all()
             raise
         return server
 
-    def _release(self, server: ForkServerProcess) -> None:
+    def _count(self, companion: bool, change: int) -> None:
+        """Count a run in or out (the caller holds the condition's lock)."""
+        if companion:
+            self._beside += change
+        else:
+            self._busy += change
+
+    def _release(self, server: ForkServerProcess, companion: bool = False) -> None:
         with self._condition:
-            self._busy -= 1
+            self._count(companion, -1)
             if server.alive and not self._closed:
                 self._idle.append(server)
-                self._condition.notify()
+                self._condition.notify_all()
                 return
             self._servers -= 1
-            self._condition.notify()
+            self._condition.notify_all()
         server.close()
 
 
