@@ -68,11 +68,7 @@ def _states_of_a_playout(name: str) -> list[dict]:
         player = module.get_current_player(state)
         if player == TERMINAL_PLAYER_ID:
             break
-        if player == CHANCE_PLAYER_ID:
-            action = random_action(module, state, rng)
-        else:
-            action = rng.choice(module.get_legal_actions(state))
-        state = module.apply_action(state, action)
+        state = module.apply_action(state, random_action(module, state, rng))
         states.append(state)
     return states
 

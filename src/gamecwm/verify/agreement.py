@@ -12,8 +12,8 @@ from types import ModuleType
 from typing import Any
 
 from gamecwm.verify import drivers
+from gamecwm.verify.compare import SHOWN_ACTIONS, compare_records
 from gamecwm.verify.plan import ReferencePlan
-from gamecwm.verify.compare import REWARD_TOLERANCE, SHOWN_ACTIONS, close, compare_records
 from gamecwm.verify.report import Check
 
 def describe(history: list[str], problem: str) -> str:

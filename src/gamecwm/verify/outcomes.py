@@ -1,11 +1,12 @@
 """Outcomes tier: complete games end when and as the reference's do.
 
-Judged on whole games, not on states: reference games played to their end (random, and steered to
-take decisive endings when one is a move away), and the candidate's own walks that end, or should have
-ended, replayed on the reference. A game counts when the candidate declares it over exactly where the
-reference does, with the same returns. The tier's score is the mean, over the ways the reference's
-games end (their returns), of the fraction of games that end right, and it multiplies the overall score (see `gamecwm.verify.config`): a wrong winner, constant rewards or a game
-that never ends fails nearly every game.
+Judged on whole games, not on states: reference games played to their end (random, steered to take a
+scoring ending when one is a move away, and the scenarios that play a game to its end), and the
+candidate's own walks that end, or should have ended, replayed on the reference. A game counts when
+the candidate declares it over exactly where the reference does, with the same returns. The tier's
+score is the mean, over the ways the reference's games end (their returns), of the fraction of games
+that end right, and it multiplies the overall score (see `gamecwm.verify.config`): a wrong winner,
+constant rewards or a game that never ends fails nearly every game.
 """
 
 from __future__ import annotations
