@@ -14,6 +14,8 @@ play yet score above 0.5. Prints the table and the rank correlation (Spearman) o
 from __future__ import annotations
 
 import argparse
+import json
+from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -38,7 +40,8 @@ def _spec(game: str, sims: int):
 
 
 def playability(game: str, source: str, games: int, sims: int, pool: SandboxPool) -> tuple[float, float]:
-    """(share of the points against the reference's planner, mean return against random play)."""
+    """(share of the points against the reference's planner, mean return against random play); `sims` is the
+    planner's simulations per move."""
     spec = _spec(game, sims)
     program = RemotePlanningAgent(spec, source, pool, DECISION_LIMITS, game=game)
     versus_reference = play_match(game, [program, PlanningAgent(spec, load_reference(game))], games, seed=11)
@@ -52,18 +55,30 @@ def main() -> None:
     """Print the calibration table and the rank correlation."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--games", type=int, default=20, help="games per program and opponent")
-    parser.add_argument("--sims", type=int, default=30, help="planner simulations per move")
+    parser.add_argument("--sims", type=int, default=30, help="MCTS simulations per move (perfect information)")
+    parser.add_argument("--ismcts-sims", type=int, default=30,
+                        help="ISMCTS simulations per move (hidden information: they are spread over sampled worlds, "
+                             "so a planner needs more of them to play as well)")
+    parser.add_argument("--only", help="comma-separated games of the calibration set to run (default: all 8)")
     parser.add_argument("--mutants", type=int, default=3, help="syntax mutants per game")
+    parser.add_argument("--rows", type=Path, help="also write each program's row to this JSON-lines file (new)")
     args = parser.parse_args()
-    table = Table(title=f"Verifier score vs playability ({args.games} games per opponent, {args.sims} simulations)")
+    selected = args.only.split(",") if args.only else list(GAMES)
+    if any(game not in GAMES for game in selected):
+        parser.error(f"--only takes games of the calibration set: {', '.join(GAMES)}")
+    if args.rows is not None and args.rows.exists():
+        parser.error(f"--rows {args.rows} already exists; give a new file")
+    table = Table(title=f"Verifier score vs playability ({args.games} games per opponent, {args.sims} MCTS and "
+                        f"{args.ismcts_sims} ISMCTS simulations)")
     for column in ("game", "program", "score", "passed", "playability", "return vs random"):
         table.add_column(column, justify="left" if column in ("game", "program") else "right")
     scores, playabilities, offenders = [], [], []
     with SandboxPool(workers=2) as pool:
-        for game in GAMES:
+        for game in selected:
+            sims = args.ismcts_sims if get_game(game).imperfect_information else args.sims
             for name, source in calibration_set(game, mutants=args.mutants):
                 report = verify(source, game, seed=0, runner=pool.run)
-                share, versus_random = playability(game, source, args.games, args.sims, pool)
+                share, versus_random = playability(game, source, args.games, sims, pool)
                 score = report.score or 0.0
                 scores.append(score)
                 playabilities.append(share)
@@ -73,6 +88,11 @@ def main() -> None:
                        f"{versus_random:+.2f}")
                 table.add_row(*row)
                 print(" | ".join(row), flush=True)
+                if args.rows is not None:
+                    with args.rows.open("a") as rows:
+                        rows.write(json.dumps({"game": game, "program": name, "score": score,
+                                               "passed": report.passed, "playability": share,
+                                               "return_vs_random": versus_random}) + "\n")
     console = Console()
     console.print(table)
     correlation = spearmanr(scores, playabilities).statistic

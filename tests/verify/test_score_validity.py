@@ -129,3 +129,27 @@ def test_the_reward_is_highest_for_the_reference(game: str) -> None:
 
 def test_wrong_program_kinds_are_the_documented_ones() -> None:
     assert set(OUTCOME_ERRORS) | set(INFORMATION_ONLY) <= set(WRONG_PROGRAMS)
+
+
+def test_a_game_that_never_ends_gets_half_its_outcomes_when_its_returns_are_right(pool) -> None:
+    never_ends = verify(wrong_program(reference_source("tic_tac_toe"), "never_ends"), "tic_tac_toe", runner=pool.run)
+    outcomes = never_ends.tier("outcomes")
+    assert outcomes.score == pytest.approx(0.5)  # every game: the end missed, the returns there right
+    message = next(check.message for check in outcomes.checks if not check.passed)
+    assert "the candidate plays on" in message and "its returns here are right" in message
+    assert 0 < never_ends.score <= 0.5 and not never_ends.passed
+    # Missing the end with the wrong returns earns nothing: only the draws (returns [0, 0]) keep half, and a draw
+    # weighs a quarter of a win (see test_endings_weigh_by_what_is_at_stake).
+    reversed_source = wrong_program(wrong_program(reference_source("tic_tac_toe"), "never_ends"), "winner_reversed")
+    reversed_outcomes = verify(reversed_source, "tic_tac_toe", runner=pool.run).tier("outcomes")
+    assert reversed_outcomes.score == pytest.approx(0.5 * 0.25 / (1 + 1 + 0.25))
+
+
+def test_endings_weigh_by_what_is_at_stake() -> None:
+    from gamecwm.verify.outcomes import ending_weights
+
+    assert ending_weights([(1.0, -1.0), (-1.0, 1.0), (0.0, 0.0), ("not over",)]) == {
+        (1.0, -1.0): 1.0, (-1.0, 1.0): 1.0, (0.0, 0.0): 0.25, ("not over",): 1.0}
+    assert ending_weights([(13.0, -13.0), (1.0, -1.0), (-6.5, 6.5)]) == {
+        (13.0, -13.0): 1.0, (1.0, -1.0): 0.25, (-6.5, 6.5): 0.5}
+    assert ending_weights([(3.0, 3.0), (5.0, 5.0)]) == {(3.0, 3.0): 1.0, (5.0, 5.0): 1.0}  # cooperative

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gamecwm.sandbox import Limits
+from gamecwm.validation import require_minimums
 
 OBSERVATION_FORMS = ("auto", "text", "vector")
 
@@ -75,11 +76,4 @@ class EnvConfig:
     def __post_init__(self) -> None:
         if self.observation not in OBSERVATION_FORMS:
             raise ValueError(f"EnvConfig.observation must be one of {', '.join(OBSERVATION_FORMS)}")
-        if self.max_text_length < 16:
-            raise ValueError("EnvConfig.max_text_length must be at least 16")
-        if self.max_steps is not None and self.max_steps < 1:
-            raise ValueError("EnvConfig.max_steps must be positive")
-        if self.overflow_actions < 0:
-            raise ValueError("EnvConfig.overflow_actions must be non-negative")
-        if self.chance_draws < 1:
-            raise ValueError("EnvConfig.chance_draws must be positive")
+        require_minimums(self, {"max_text_length": 16, "max_steps": 1, "overflow_actions": 0, "chance_draws": 1})

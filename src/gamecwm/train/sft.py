@@ -18,7 +18,7 @@ from __future__ import annotations
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from gamecwm.train.data import load_rows
 from gamecwm.train.models import (
@@ -29,6 +29,8 @@ from gamecwm.train.models import (
     load_tokenizer,
     resume_argument,
     save_final,
+    quiet_progress_bars,
+    summarize_steps,
     training_settings,
 )
 
@@ -182,22 +184,37 @@ class TrainResult:
     steps: int
     log_history: list[dict[str, Any]]
     lengths: RowLengths | None = None
+    held_out_loss_before: float | None = None  # mean completion loss on the held-out rows, before training
+    held_out_loss_after: float | None = None  # the same, after
 
     def losses(self) -> list[float]:
         """The training losses logged along the way."""
         return [entry["loss"] for entry in self.log_history if "loss" in entry]
 
 
-def run_sft(model: str, data_dir: Path, out_dir: Path, config: SFTRunConfig | None = None,
-            resume: bool = True) -> TrainResult:
-    """Fine-tune `model` on the SFT dataset in `data_dir`; checkpoints and the merged model go to `out_dir`."""
+def _pairs(rows: list[dict[str, Any]]) -> Any:
     from datasets import Dataset
+
+    return Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in rows])
+
+
+def run_sft(model: str, data_dir: Path, out_dir: Path, config: SFTRunConfig | None = None,
+            resume: bool = True, held_out: list[dict[str, Any]] | None = None,
+            log: Callable[[str], None] | None = None) -> TrainResult:
+    """Fine-tune `model` on the SFT dataset in `data_dir`; checkpoints and the merged model go to `out_dir`.
+
+    `held_out` rows (the dataset's format), when given, are scored before and after training: the mean
+    completion loss on them is returned. `log`, when given, receives one line per logged step instead of
+    the trainer's printed log dicts, and the line on how the rows fit `max_length`.
+    """
     from trl import SFTTrainer
 
     config = config or SFTRunConfig()
     out_dir = Path(out_dir)
+    say = log or (lambda line: print(line, file=sys.stderr))
+    if log is not None:
+        quiet_progress_bars()
     rows = load_rows(data_dir)
-    dataset = Dataset.from_list([{"prompt": r["prompt"], "completion": r["completion"]} for r in rows])
     tokenizer = load_tokenizer(model)
     lengths = measure_rows(tokenizer, rows, config.max_length)
     if lengths.dropped == lengths.rows:
@@ -206,24 +223,34 @@ def run_sft(model: str, data_dir: Path, out_dir: Path, config: SFTRunConfig | No
     if lengths.fitting < lengths.rows:
         if config.long_rows == "refuse":
             raise ValueError(lengths.describe() + "; raise max_length, or set long_rows: warn to train anyway")
-        print(f"WARNING: {lengths.describe()}", file=sys.stderr)
+        say(f"WARNING: {lengths.describe()}")
     else:
-        print(lengths.describe(), file=sys.stderr)
+        say(lengths.describe())
+    args = config.to_trl(out_dir)
+    if held_out:
+        args.per_device_eval_batch_size = 1
+        args.prediction_loss_only = True  # a causal LM's logits over a whole program would only cost memory
     trainer = SFTTrainer(
         model=load_model(model, config.dtype),
-        args=config.to_trl(out_dir),
-        train_dataset=dataset,
+        args=args,
+        train_dataset=_pairs(rows),
+        eval_dataset=_pairs(held_out) if held_out else None,
         processing_class=tokenizer,
         peft_config=config.peft_config(),
     )
+    if log is not None:
+        summarize_steps(trainer, log)
+    loss_before = trainer.evaluate()["eval_loss"] if held_out else None
     trainer.train(resume_from_checkpoint=resume_argument(out_dir, resume))
+    loss_after = trainer.evaluate()["eval_loss"] if held_out else None
     final = out_dir / FINAL_DIR
     if trainer.accelerator.is_main_process:
         (out_dir / "gamecwm_sft_config.json").write_text(_json(asdict(config)))
         (out_dir / "log_history.json").write_text(_json(trainer.state.log_history))
         (out_dir / LENGTHS_FILE).write_text(_json(lengths.to_json()))
         save_final(trainer.model, tokenizer, out_dir)
-    return TrainResult(final, trainer.state.global_step, list(trainer.state.log_history), lengths)
+    return TrainResult(final, trainer.state.global_step, list(trainer.state.log_history), lengths, loss_before,
+                       loss_after)
 
 
 def _json(data: Any) -> str:

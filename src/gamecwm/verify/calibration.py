@@ -7,6 +7,8 @@ rewards, no end, ...) must fail, and score at most 0.5 (0.6 for information erro
 
 from __future__ import annotations
 
+from gamecwm.protocol import IMPERFECT_INFORMATION_FUNCTIONS
+
 OVER_AT_THE_START = '''
 def get_initial_state():
     return {"over": True}
@@ -26,24 +28,17 @@ def resample_history(obs_action_history, player_id):
     return []
 '''
 
-CRASHING_EVERYWHERE = '''
-def get_initial_state():
-    raise RuntimeError("not implemented")
-def get_current_player(state):
-    raise RuntimeError("not implemented")
-def get_player_name(player_id):
-    raise RuntimeError("not implemented")
-def get_legal_actions(state):
-    raise RuntimeError("not implemented")
-def apply_action(state, action):
-    raise RuntimeError("not implemented")
-def get_rewards(state):
-    raise RuntimeError("not implemented")
-def get_observations(state):
-    raise RuntimeError("not implemented")
-def resample_history(obs_action_history, player_id):
-    raise RuntimeError("not implemented")
-'''
+
+def _crashing_everywhere() -> str:
+    """A program that defines every protocol function, each taking its arguments and raising."""
+    definitions = []
+    for name, arity in IMPERFECT_INFORMATION_FUNCTIONS.items():
+        parameters = ", ".join(f"arg{index}" for index in range(arity))
+        definitions.append(f'def {name}({parameters}):\n    raise RuntimeError("not implemented")\n')
+    return "\n" + "".join(definitions)
+
+
+CRASHING_EVERYWHERE = _crashing_everywhere()
 
 ONE_MOVE_FOREVER = '''
 def get_initial_state():

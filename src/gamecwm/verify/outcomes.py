@@ -3,10 +3,13 @@
 Judged on whole games, not on states: reference games played to their end (random, steered to take a
 scoring ending when one is a move away, and the scenarios that play a game to its end), and the
 candidate's own walks that end, or should have ended, replayed on the reference. A game counts when
-the candidate declares it over exactly where the reference does, with the same returns. The tier's
-score is the mean, over the ways the reference's games end (their returns), of the fraction of games
-that end right, and it multiplies the overall score (see `gamecwm.verify.config`): a wrong winner,
-constant rewards or a game that never ends fails nearly every game.
+the candidate declares it over exactly where the reference does, with the same returns; a game the
+candidate plays on past its end counts `MISSED_END_CREDIT` when its returns there are the reference's
+(the outcome is right, its detection is not). The tier's score is the mean, over the ways the
+reference's games end (their returns), of the games' mean credit, each ending weighing by what is at
+stake in it (`ending_weights`: a win four times a draw), and it multiplies the overall score (see
+`gamecwm.verify.config`): a wrong winner or constant rewards fail nearly every decisive game, and a
+game that never ends scores at most half.
 """
 
 from __future__ import annotations
@@ -21,8 +24,30 @@ from gamecwm.verify.plan import ReferencePlan
 from gamecwm.verify.report import Check
 
 
+MISSED_END_CREDIT = 0.5
+LEAST_ENDING_WEIGHT = 0.25
+
+
 def _first_terminal(steps: list[dict[str, Any]]) -> int | None:
     return next((i for i, step in enumerate(steps) if step["player"] == TERMINAL_PLAYER_ID), None)
+
+
+def _returns_right(step: dict[str, Any], expected: list[float]) -> bool:
+    actual = step.get("rewards")
+    return actual is not None and all(close(a, b, REWARD_TOLERANCE) for a, b in zip(actual, expected))
+
+
+def _ending(ref_steps: list[dict[str, Any]], cand_steps: list[dict[str, Any]], cand_error: str | None,
+            actions: list[str]) -> tuple[float, Check | None]:
+    """The credit of the candidate's game (1 when it ends as the reference's) and why it does not end so."""
+    problem = _ending_problem(ref_steps, cand_steps, cand_error, actions)
+    if problem is None:
+        return 1.0, None
+    end = _first_terminal(ref_steps)
+    plays_on = end is not None and end < len(cand_steps) and _first_terminal(cand_steps[: end + 1]) is None
+    if plays_on and _returns_right(cand_steps[end], ref_steps[end]["rewards"]):
+        return MISSED_END_CREDIT, problem
+    return 0.0, problem
 
 
 def _ending_problem(ref_steps: list[dict[str, Any]], cand_steps: list[dict[str, Any]], cand_error: str | None,
@@ -41,37 +66,50 @@ def _ending_problem(ref_steps: list[dict[str, Any]], cand_steps: list[dict[str, 
         return Check("", False, describe(actions[: len(cand_steps)], cand_error or "the candidate stopped before "
                                          "the end of the game"), history=actions[:end])
     if cand_end is None:
+        returns = ("its returns here are right" if _returns_right(cand_steps[end], ref_steps[end]["rewards"])
+                   else f"its returns here are {cand_steps[end].get('rewards')}, expected {ref_steps[end]['rewards']}")
         return Check("", False, describe(actions[:end], "the game is over here, but the candidate plays on "
-                                         f"(player {cand_steps[end]['player']} to move)"),
+                                         f"(player {cand_steps[end]['player']} to move; {returns})"),
                      history=actions[:end], expected={"player": TERMINAL_PLAYER_ID},
                      actual={"player": cand_steps[end]["player"]})
     expected, actual = ref_steps[end]["rewards"], cand_steps[end].get("rewards")
-    if actual is None or not all(close(a, b, REWARD_TOLERANCE) for a, b in zip(actual, expected)):
+    if not _returns_right(cand_steps[end], expected):
         shown = actual if actual is not None else cand_steps[end].get("problem", {}).get("rewards")
         return Check("", False, describe(actions[:end], f"the game ends with returns {shown}, expected {expected}"),
                      history=actions[:end], expected={"rewards": expected}, actual={"rewards": actual})
     return None
 
 
+def ending_weights(endings: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], float]:
+    """How much each way the game ends weighs: the spread of its returns (|r0 - r1|, what is at stake) relative to
+    the largest, at least `LEAST_ENDING_WEIGHT` (a draw still has to be detected and scored); 1 each when no ending
+    has a spread (a cooperative game), and 1 for games the candidate ends where the reference does not."""
+    spreads = {e: abs(e[0] - e[1]) for e in endings if len(e) == 2}
+    largest = max(spreads.values(), default=0.0)
+    if largest <= 0:
+        return {e: 1.0 for e in endings}
+    return {e: max(LEAST_ENDING_WEIGHT, spreads[e] / largest) if e in spreads else 1.0 for e in endings}
+
+
 def judge_outcomes(plan: ReferencePlan, answers: list[dict[str, Any]] | None, walks: list[dict[str, Any]] | None,
                    walk_references: list[dict[str, Any]]) -> tuple[float, list[Check]]:
     """Score and checks from the candidate's answers on complete games and on its own ended walks.
 
-    Games are grouped by how the reference says they end (its returns); the score is the mean over those
-    endings of the fraction of games that end right, so every way the game ends weighs the same however
-    often random play reaches it. `walk_references` holds the reference's records along each walk.
+    Games are grouped by how the reference says they end (its returns); the score is the weighted mean over
+    those endings of the games' mean credit (see the module docstring), so an ending weighs what is at stake in
+    it however often random play reaches it. `walk_references` holds the reference's records along each walk.
     """
-    by_ending: dict[tuple[float, ...], list[bool]] = defaultdict(list)
+    by_ending: dict[tuple[float, ...], list[float]] = defaultdict(list)
     first: Check | None = None
     for index in plan.complete_games:
         ref_steps = plan.reference_answers[index]["steps"]
         ending = tuple(ref_steps[-1]["rewards"])
         if answers is None:
-            by_ending[ending].append(False)
+            by_ending[ending].append(0.0)
             continue
         answer = answers[index]
-        problem = _ending_problem(ref_steps, answer["steps"], answer["error"], plan.requests[index]["actions"])
-        by_ending[ending].append(problem is None)
+        credit, problem = _ending(ref_steps, answer["steps"], answer["error"], plan.requests[index]["actions"])
+        by_ending[ending].append(credit)
         first = first or problem
     if answers is None:
         first = Check("", False, "the candidate did not finish replaying the complete games")
@@ -90,15 +128,17 @@ def judge_outcomes(plan: ReferencePlan, answers: list[dict[str, Any]] | None, wa
                 end = _first_terminal(walk["steps"])
                 problem: Check | None = Check("", False, describe(actions[:end], "the candidate ends the game here; "
                                                                   "the reference does not"), history=actions[:end])
+                credit = 0.0
                 ending: tuple[float, ...] = ("not over",)  # type: ignore[assignment]
             else:
-                problem = _ending_problem(ref_trace["steps"], walk["steps"], walk["error"], actions)
+                credit, problem = _ending(ref_trace["steps"], walk["steps"], walk["error"], actions)
                 ending = tuple(ref_trace["steps"][ref_end]["rewards"])
-            by_ending[ending].append(problem is None)
+            by_ending[ending].append(credit)
             walk_first = walk_first or problem
     walk_check = named("own_games_end_as_the_reference", walk_first)
-    fractions = [sum(results) / len(results) for results in by_ending.values()]
-    score = sum(fractions) / len(fractions) if fractions else 0.0
+    weights = ending_weights(list(by_ending))
+    total = sum(weights.values())
+    score = sum(weights[e] * sum(credits) / len(credits) for e, credits in by_ending.items()) / total if total else 0.0
     if walks is None or answers is None:
         score = 0.0
     return score, [complete_check, walk_check]

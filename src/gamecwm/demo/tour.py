@@ -1,13 +1,6 @@
-"""The main job: a tour of the dataset and the verifier, then the post-training pipeline at toy scale.
-
-The tour exercises every game end to end; the pipeline (`gamecwm.train.pipeline`) builds the tiny
-model, evaluates it, trains it with SFT then GRPO, evaluates again and writes the report of base vs
-SFT vs SFT+GRPO to `runs/demo/report.md`.
-"""
+"""The main job's first part: every game played once, then the references and broken programs verified."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
@@ -70,37 +63,16 @@ def verify_candidates(console: Console, seed: int) -> list[dict]:
     return records
 
 
-def run_demo(console: Console, seed: int = 0, out_dir: Path | None = Path("runs/demo")) -> int:
-    """List the games, play one of each, verify every reference and broken programs, then run the pipeline.
-
-    The post-training pipeline writes its report to `out_dir` (skipped when `out_dir` is None).
-    Returns the number of problems (unfinished playouts, references that fail verification); 0 when
-    all is well.
-    """
+def tour(console: Console, seed: int) -> int:
+    """List the games, play one of each, verify every reference and broken programs; returns the problems
+    found (unfinished playouts, references that fail verification), 0 when all is well."""
+    console.rule("The games and the verifier")
+    console.print("Every game played once at random, then every reference and deliberately broken programs "
+                  "verified in the sandbox (about 2 minutes on 2 cores).", highlight=False)
     console.print(games_table(list_games()))
     problems = play_every_game(console, seed)
     records = verify_candidates(console, seed)
     failing_references = [r["id"] for r in records if r["id"].endswith("/reference") and not r["passed"]]
     if failing_references:
         console.print(f"[red]references failing verification: {failing_references}[/red]")
-    if out_dir is not None:
-        run_training_pipeline(console, out_dir, seed)
     return problems + len(failing_references)
-
-
-def run_training_pipeline(console: Console, out_dir: Path, seed: int = 0) -> Path:
-    """Base vs SFT vs SFT+GRPO on the tiny model at toy scale; prints the results table, returns the report."""
-    import time
-
-    from gamecwm.evaluate.metrics import model_metrics
-    from gamecwm.evaluate.report import results_table
-    from gamecwm.jsonl import read_records
-    from gamecwm.train.pipeline import PipelineScale, run_pipeline
-
-    console.rule("Post-training at toy scale: tiny model, SFT, then GRPO with the verifier reward")
-    started = time.perf_counter()
-    result = run_pipeline(out_dir, PipelineScale(seed=seed), log=lambda line: console.print(line, highlight=False))
-    records = [r for path in result.results.values() for r in read_records(path)]
-    print(results_table(model_metrics(records, seed)))
-    console.print(f"report: {result.report} (pipeline wall time {time.perf_counter() - started:.0f}s)")
-    return result.report
