@@ -31,7 +31,7 @@ class RealModelError(RuntimeError):
 
 @dataclass(frozen=True)
 class RealModelScale:
-    """What the real-model part does; the defaults take about 10 minutes on 2 idle cores."""
+    """What the real-model part does; the defaults take about 9 minutes on 2 idle cores."""
 
     model: str = "qwen2.5-coder-0.5b-instruct"  # a known model (`gamecwm models list`)
     games: tuple[str, ...] = ("tic_tac_toe", "kuhn_poker", "gen_tic_tac_toe")
@@ -200,7 +200,7 @@ def run_real_model(console: Console, out_dir: Path, scale: RealModelScale | None
         console.rule(f"A short LoRA SFT of {scale.model}")
         _say(console, f"{scale.sft_steps} step(s) on the reference(s) of {', '.join(scale.sft_games)}; the loss on "
                       f"{', '.join(scale.held_out_games)} (not trained on) is measured before and after "
-                      "(about 5 minutes on 2 cores).")
+                      "(about 6 minutes on 2 cores).")
         sft = timed("short SFT", lambda: short_sft(console, cached, scale, folder))
     report = Path(out_dir) / REPORT
     report.write_text(report_text(scale, cached, records, _read(folder / "generations.jsonl"), sft, seconds))

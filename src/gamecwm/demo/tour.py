@@ -68,7 +68,7 @@ def tour(console: Console, seed: int) -> int:
     found (unfinished playouts, references that fail verification), 0 when all is well."""
     console.rule("The games and the verifier")
     console.print("Every game played once at random, then every reference and deliberately broken programs "
-                  "verified in the sandbox (about 2 minutes on 2 cores).", highlight=False)
+                  "verified in the sandbox (under a minute on 2 cores).", highlight=False)
     console.print(games_table(list_games()))
     problems = play_every_game(console, seed)
     records = verify_candidates(console, seed)
