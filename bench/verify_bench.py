@@ -1,24 +1,31 @@
 """Verifier speed: time to verify one correct candidate per game, and throughput on 1 and 2 workers.
 
-Run with `.venv/bin/python bench/verify_bench.py [--seeds N]`. Each game's reference is verified as
-a candidate (through the sandbox) under N seeds; the reference plan for a seed is computed first,
-as a batch run would have it cached, so the times are those of verifying a candidate. The ratio
+Run with `.venv/bin/python bench/verify_bench.py [--seeds N] [--baseline-src DIR]`. Each game's reference
+is verified as a candidate (through the sandbox) under N seeds; the reference plan for a seed is computed
+first, as a batch run would have it cached, so the times are those of verifying a candidate. The ratio
 column compares each median with `bench/baselines/verify_medians.json`, the medians of the verifier
-before it judged answers alone (both workers' runs, the second hash seed's included, count here).
+before it judged answers alone (both workers' runs, the second hash seed's included, count here). A
+machine's speed drifts between runs by more than the differences measured, so `--baseline-src`, the
+`src` folder of another checkout (e.g. `git worktree add ../before <commit>`), instead times that
+verifier and this one game by game, alternating, each in a fresh process, and prints their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
 from rich.console import Console
 from rich.table import Table
 
-from gamecwm.games import list_games
+from gamecwm.games import get_game, list_games
 from gamecwm.sandbox import SandboxPool
 from gamecwm.verify import VerifyConfig, verify
 from gamecwm.verify.batch import Candidate, verify_many
@@ -54,6 +61,44 @@ def per_game_times(seeds: int, pool: SandboxPool) -> Table:
     return table
 
 
+def median_time(game: str, seeds: int) -> float:
+    """Median seconds to verify `game`'s reference, one worker, after two warm-up runs (plans cached first)."""
+    source = get_game(game).reference_path.read_text()
+    times = []
+    with SandboxPool(workers=1) as pool:
+        for _ in range(2):
+            verify(source, game, seed=0, runner=pool.run)
+        for seed in range(seeds):
+            build_plan(game, seed, VerifyConfig())
+            started = time.perf_counter()
+            verify(source, game, seed=seed, runner=pool.run)
+            times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def _median_time_in(src: Path, game: str, seeds: int) -> float:
+    """`median_time` run in a fresh process that imports gamecwm from the `src` folder `src`."""
+    command = [sys.executable, __file__, "--median-time", game, "--seeds", str(seeds)]
+    environment = {**os.environ, "PYTHONPATH": str(src.resolve())}
+    done = subprocess.run(command, env=environment, capture_output=True, text=True, cwd=tempfile.gettempdir(),
+                          check=True)
+    return float(done.stdout.strip().splitlines()[-1])
+
+
+def interleaved_times(seeds: int, baseline_src: Path) -> Table:
+    """Per game, the median verification time of the checkout at `baseline_src` and of this one, alternating."""
+    here = Path(__file__).resolve().parents[1] / "src"
+    table = Table(title=f"Verifying a correct candidate: {baseline_src} vs this checkout, alternating "
+                        f"({seeds} seeds, one worker, sandbox on)")
+    for column in ("game", "baseline median (s)", "median (s)", "ratio"):
+        table.add_column(column, justify="left" if column == "game" else "right")
+    for game in list_games():
+        before = _median_time_in(baseline_src, game.name, seeds)
+        after = _median_time_in(here, game.name, seeds)
+        table.add_row(game.name, f"{before:.3f}", f"{after:.3f}", f"{after / before:.2f}x")
+    return table
+
+
 def throughput(workers: int, rounds: int) -> float:
     """Candidates per second verifying every game's reference `rounds` times through a pool."""
     candidates = [Candidate(f"{g.name}/{r}", g.name, g.reference_path.read_text())
@@ -71,8 +116,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=2, help="rounds over all games for throughput")
+    parser.add_argument("--baseline-src", type=Path,
+                        help="the src folder of another checkout: time it and this one alternately, game by game")
+    parser.add_argument("--median-time", metavar="GAME", help=argparse.SUPPRESS)  # one game, in a fresh process
     args = parser.parse_args()
+    if args.median_time:
+        print(median_time(args.median_time, args.seeds))
+        return
     console = Console(width=140)
+    if args.baseline_src is not None:
+        if not (args.baseline_src / "gamecwm").is_dir():
+            parser.error(f"--baseline-src {args.baseline_src} holds no gamecwm package; give a checkout's src folder")
+        console.print(interleaved_times(args.seeds, args.baseline_src))
+        return
     with SandboxPool(workers=1) as pool:
         console.print(per_game_times(args.seeds, pool))
     table = Table(title="Throughput (every game's reference as a candidate)")
