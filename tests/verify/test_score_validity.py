@@ -153,3 +153,15 @@ def test_endings_weigh_by_what_is_at_stake() -> None:
     assert ending_weights([(13.0, -13.0), (1.0, -1.0), (-6.5, 6.5)]) == {
         (13.0, -13.0): 1.0, (1.0, -1.0): 0.25, (-6.5, 6.5): 0.5}
     assert ending_weights([(3.0, 3.0), (5.0, 5.0)]) == {(3.0, 3.0): 1.0, (5.0, 5.0): 1.0}  # cooperative
+
+
+def test_a_program_that_cannot_answer_about_its_initial_state_is_told_why(pool) -> None:
+    source = reference_source("tic_tac_toe") + '''
+
+def get_current_player(state):
+    return state["player_id"]
+'''
+    report = verify(source, "tic_tac_toe", runner=pool.run)
+    check = next(c for c in report.tier("static").checks if c.name == "initial_state_runs")
+    assert not check.passed and check.history == []
+    assert "KeyError" in check.message and "player_id" in check.message

@@ -15,13 +15,16 @@ from gamecwm.verify.report import Check
 
 
 def judge_static(probe: dict[str, Any] | None, import_error: str | None, imperfect_information: bool,
-                 initial: dict[str, Any] | None) -> tuple[float, list[Check]]:
-    """Score and checks from the import outcome, the static probe and the candidate's record of the initial state."""
+                 initial: dict[str, Any] | None, initial_error: str | None = None) -> tuple[float, list[Check]]:
+    """Score and checks from the import outcome, the static probe and the candidate's record of the initial state
+    (`initial_error`: why the candidate could not answer about it, when it could not)."""
     if import_error is not None:
         return 0.0, [Check("imports", False, import_error)]
     scored = [Check("imports", True)]
     if initial is None:
-        scored.append(Check("initial_state_runs", False, "the candidate gave no answers about its initial state"))
+        reason = f": {initial_error}" if initial_error else ""
+        scored.append(Check("initial_state_runs", False,
+                            f"the candidate gave no answers about its initial state{reason}", history=[]))
     else:
         player = initial["player"]
         problems = initial["problem"]

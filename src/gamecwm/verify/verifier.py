@@ -175,8 +175,9 @@ def judge(plan: ReferencePlan, config: VerifyConfig, first: SandboxResult, secon
     values = _checked(first, plan, config) if import_error is None else {}
     answers, walks = values.get("query"), values.get("walk")
     initial = walks[0]["steps"][0] if walks and walks[0]["steps"] else None
+    initial_error = walks[0]["error"] if walks and not walks[0]["steps"] else None
     static_score, static_checks = judge_static(values.get("static"), import_error, plan.game.imperfect_information,
-                                               initial)
+                                               initial, initial_error)
     tiers = [Tier("static", static_score, config.weight("static"), static_checks)]
     if import_error is None:
         evidence = steps_played = None
