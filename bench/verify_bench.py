@@ -40,18 +40,8 @@ def per_game_times(seeds: int, pool: SandboxPool) -> Table:
     baseline = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
     for column in ("game", "median (s)", "p90 (s)", "plan (s)", "score", "ratio to baseline"):
         table.add_column(column, justify="left" if column == "game" else "right")
-    config = VerifyConfig()
     for game in list_games():
-        source = game.reference_path.read_text()
-        times, plan_times, scores = [], [], []
-        for seed in range(seeds):
-            started = time.perf_counter()
-            build_plan(game.name, seed, config)
-            plan_times.append(time.perf_counter() - started)
-            started = time.perf_counter()
-            report = verify(source, game.name, seed=seed, runner=pool.run)
-            times.append(time.perf_counter() - started)
-            scores.append(report.score or 0.0)
+        times, plan_times, scores = timed_verifications(game.name, seeds, pool)
         times.sort()
         p90 = times[min(len(times) - 1, int(0.9 * len(times)))]
         median = statistics.median(times)
@@ -61,19 +51,27 @@ def per_game_times(seeds: int, pool: SandboxPool) -> Table:
     return table
 
 
+def timed_verifications(game: str, seeds: int, pool: SandboxPool) -> tuple[list[float], list[float], list[float]]:
+    """Seconds to build the reference plan and to verify `game`'s reference for seeds 0..seeds-1, and the scores
+    (each plan is built first, as a batch run would have it cached)."""
+    source = get_game(game).reference_path.read_text()
+    times, plan_times, scores = [], [], []
+    for seed in range(seeds):
+        started = time.perf_counter()
+        build_plan(game, seed, VerifyConfig())
+        plan_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        report = verify(source, game, seed=seed, runner=pool.run)
+        times.append(time.perf_counter() - started)
+        scores.append(report.score or 0.0)
+    return times, plan_times, scores
+
+
 def median_time(game: str, seeds: int) -> float:
     """Median seconds to verify `game`'s reference, one worker, after two warm-up runs (plans cached first)."""
-    source = get_game(game).reference_path.read_text()
-    times = []
     with SandboxPool(workers=1) as pool:
-        for _ in range(2):
-            verify(source, game, seed=0, runner=pool.run)
-        for seed in range(seeds):
-            build_plan(game, seed, VerifyConfig())
-            started = time.perf_counter()
-            verify(source, game, seed=seed, runner=pool.run)
-            times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        timed_verifications(game, 2, pool)
+        return statistics.median(timed_verifications(game, seeds, pool)[0])
 
 
 def _median_time_in(src: Path, game: str, seeds: int) -> float:

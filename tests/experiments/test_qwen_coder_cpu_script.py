@@ -69,7 +69,7 @@ def _run(tmp_path: Path, **scale: str) -> subprocess.CompletedProcess:
     stand_in.chmod(stand_in.stat().st_mode | stat.S_IEXEC)
     env = {**os.environ, **SCALE, **scale, "GAMECWM": str(stand_in), "STAND_IN_LOG": str(tmp_path / "calls.log")}
     return subprocess.run(["bash", str(SCRIPT), str(tmp_path / "run")], env=env, capture_output=True, text=True,
-                          timeout=120)
+                          check=False, timeout=120)
 
 
 def _calls(tmp_path: Path) -> list[str]:

@@ -197,12 +197,19 @@ def _unchanged_then_fixed(unchanged: int):
     return responder, answers
 
 
-def test_an_unchanged_answer_is_resampled_hotter_and_is_no_version(tmp_path: Path) -> None:
+def _repair_broken(tmp_path: Path, unchanged: int, temperature: float, config: RepairConfig):
+    """Repair the broken sample against a model that answers it unchanged `unchanged` times, then fixed;
+    returns the summary, the temperatures asked for and the versions file."""
     gens, out = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN)), tmp_path / "repairs.jsonl"
-    responder, temperatures = _unchanged_then_fixed(2)
+    responder, temperatures = _unchanged_then_fixed(unchanged)
     with ChatServer(responder=responder) as server:
-        summary = repair_samples(_backend(server), gens, out, SamplingParams(temperature=0.5),
-                                 RepairConfig(rounds=1, resamples=2), progress=False)
+        summary = repair_samples(_backend(server), gens, out, SamplingParams(temperature=temperature), config,
+                                 progress=False)
+    return summary, temperatures, out
+
+
+def test_an_unchanged_answer_is_resampled_hotter_and_is_no_version(tmp_path: Path) -> None:
+    summary, temperatures, out = _repair_broken(tmp_path, 2, 0.5, RepairConfig(rounds=1, resamples=2))
     assert temperatures == [0.5, 0.8, 1.1]
     assert (summary.calls, summary.unchanged, summary.passed_after) == (3, 2, 1)
     records = read_records(out)
@@ -212,11 +219,7 @@ def test_an_unchanged_answer_is_resampled_hotter_and_is_no_version(tmp_path: Pat
 
 
 def test_a_slot_whose_every_try_is_unchanged_is_spent_without_a_version(tmp_path: Path) -> None:
-    gens, out = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN)), tmp_path / "repairs.jsonl"
-    responder, temperatures = _unchanged_then_fixed(100)
-    with ChatServer(responder=responder) as server:
-        summary = repair_samples(_backend(server), gens, out, SamplingParams(temperature=1.2),
-                                 RepairConfig(rounds=2, resamples=1), progress=False)
+    summary, temperatures, out = _repair_broken(tmp_path, 100, 1.2, RepairConfig(rounds=2, resamples=1))
     assert temperatures == [1.2, 1.3, 1.2, 1.3]  # two rounds, one hotter try each, up to the ceiling
     assert (summary.calls, summary.unchanged, summary.passed_after) == (4, 4, 0)
     assert [r["repair"]["version"] for r in read_records(out)] == [0]

@@ -12,13 +12,15 @@ from __future__ import annotations
 import json
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
+from gamecwm.jsonl import read_records
 from gamecwm.models.cache import CachedModel
 
 STAGE_DIR = "real-model"
@@ -103,7 +105,7 @@ def write_programs(console: Console, scale: RealModelScale, folder: Path) -> lis
     params = SamplingParams(temperature=scale.temperature, top_p=scale.top_p, max_tokens=scale.max_tokens)
     generate_samples(backend, list(scale.games), scale.samples, generations, params, scale.template, scale.seed)
     records = evaluate_samples(generations, results, seeds=[scale.seed], workers=scale.workers, progress=False).records
-    samples = {sample["id"]: sample for sample in _read(generations)}
+    samples = {sample["id"]: sample for sample in read_records(generations)}
     table = Table(title=f"Programs written by {scale.model} (template {scale.template}), verified")
     for column in ("game", "tokens", "seconds", "score", "passed", "first failed check"):
         table.add_column(column, justify="left" if column in ("game", "first failed check") else "right")
@@ -203,7 +205,7 @@ def run_real_model(console: Console, out_dir: Path, scale: RealModelScale | None
                       "(about 6 minutes on 2 cores).")
         sft = timed("short SFT", lambda: short_sft(console, cached, scale, folder))
     report = Path(out_dir) / REPORT
-    report.write_text(report_text(scale, cached, records, _read(folder / "generations.jsonl"), sft, seconds))
+    report.write_text(report_text(scale, cached, records, read_records(folder / "generations.jsonl"), sft, seconds))
     (folder / "scale.json").write_text(json.dumps(asdict(scale), indent=2) + "\n")
     _say(console, f"report: {report} ({sum(seconds.values()):.0f} s for the real model)")
     return report
@@ -217,10 +219,10 @@ def report_text(scale: RealModelScale, cached: CachedModel, records: list[dict[s
     lines = [
         f"# gamecwm demo: {scale.model} on CPU",
         "",
-        f"Model: {manifest.get('description', scale.model)}, GGUF sha256 `{manifest.get('sha256', '?')}`. "
+        (f"Model: {manifest.get('description', scale.model)}, GGUF sha256 `{manifest.get('sha256', '?')}`. "
         f"Sampling: template `{scale.template}`, temperature {scale.temperature}, top-p {scale.top_p}, at most "
         f"{scale.max_tokens} tokens, seed {scale.seed}. Verified at seed {scale.seed}, sandbox isolation "
-        f"`{isolation}`.",
+        f"`{isolation}`."),
         "",
         "## Programs written by the model",
         "",
@@ -228,17 +230,18 @@ def report_text(scale: RealModelScale, cached: CachedModel, records: list[dict[s
         "| --- | --- | --- | --- | --- | --- |",
     ]
     by_id = {sample["id"]: sample for sample in samples}
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in program_rows(records, by_id)]
+    rows = program_rows(records, by_id)
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
     scores = [r["score"] for r in records if r.get("score") is not None]
     if scores:
-        lines += ["", f"Mean score {sum(scores) / len(scores):.3f} over {len(scores)} program(s); "
-                      f"{sum(bool(r.get('passed')) for r in records)} passed."]
+        lines += ["", (f"Mean score {sum(scores) / len(scores):.3f} over {len(scores)} program(s); "
+                      f"{sum(bool(r.get('passed')) for r in records)} passed.")]
     if sft is not None:
         lines += [
             "", "## A short LoRA SFT", "",
-            f"LoRA r{scale.lora_r}, learning rate {scale.learning_rate} (constant), {sft.steps} step(s), one "
+            (f"LoRA r{scale.lora_r}, learning rate {scale.learning_rate} (constant), {sft.steps} step(s), one "
             f"reference per step: {', '.join(scale.sft_games)} ({', '.join(map(str, sft.row_tokens))} tokens, "
-            "prompt and program). Loss on the program tokens only.",
+            "prompt and program). Loss on the program tokens only."),
             "",
             "| | loss |", "| --- | --- |",
             *[f"| training step {step} | {loss:.4f} |" for step, loss in enumerate(sft.losses, 1)],
@@ -252,12 +255,6 @@ def report_text(scale: RealModelScale, cached: CachedModel, records: list[dict[s
 
 def _loss(value: float | None) -> str:
     return "n/a" if value is None else f"{value:.4f}"
-
-
-def _read(path: Path) -> list[dict[str, Any]]:
-    from gamecwm.jsonl import read_records
-
-    return read_records(path) if path.exists() else []
 
 
 def _say(console: Console, text: str) -> None:

@@ -11,28 +11,28 @@ saved with its adapter merged to `OUT/final`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from gamecwm.games import get_game
 from gamecwm.generate.prompts import DEFAULT_TEMPLATE, build_messages, get_template
 from gamecwm.generate.run import select_games
 from gamecwm.train.models import (
-    config_values,
     FINAL_DIR,
+    LoraSettings,
+    config_values,
     load_model,
     load_tokenizer,
-    LoraSettings,
+    quiet_progress_bars,
     resume_argument,
     save_final,
-    quiet_progress_bars,
     summarize_steps,
     training_settings,
 )
-from gamecwm.train.rewards import RewardSuite
+from gamecwm.train.rewards import RewardSuite, VerifierReward
 from gamecwm.train.sft import TrainResult
-from gamecwm.train.rewards import VerifierReward
 
 # GRPORunConfig's fields that GRPOConfig takes under the same names (besides the TrainingArguments ones).
 GRPO_FIELDS = ("num_generations", "max_completion_length", "temperature", "top_p", "beta", "loss_type", "use_vllm")

@@ -7,9 +7,10 @@ transformers folder, or a hub id; a name that resolves to nothing is a ValueErro
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 FINAL_DIR = "final"
 

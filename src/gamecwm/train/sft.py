@@ -16,20 +16,21 @@ says so loudly and trains.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from gamecwm.train.data import load_rows
 from gamecwm.train.models import (
     FINAL_DIR,
-    load_model,
     LoraSettings,
     config_values,
+    load_model,
     load_tokenizer,
+    quiet_progress_bars,
     resume_argument,
     save_final,
-    quiet_progress_bars,
     summarize_steps,
     training_settings,
 )

@@ -23,7 +23,6 @@ from gamecwm.verify.compare import REWARD_TOLERANCE, close
 from gamecwm.verify.plan import ReferencePlan
 from gamecwm.verify.report import Check
 
-
 MISSED_END_CREDIT = 0.5
 LEAST_ENDING_WEIGHT = 0.25
 
@@ -40,44 +39,33 @@ def _returns_right(step: dict[str, Any], expected: list[float]) -> bool:
 def _ending(ref_steps: list[dict[str, Any]], cand_steps: list[dict[str, Any]], cand_error: str | None,
             actions: list[str]) -> tuple[float, Check | None]:
     """The credit of the candidate's game (1 when it ends as the reference's) and why it does not end so."""
-    problem = _ending_problem(ref_steps, cand_steps, cand_error, actions)
-    if problem is None:
-        return 1.0, None
-    end = _first_terminal(ref_steps)
-    plays_on = end is not None and end < len(cand_steps) and _first_terminal(cand_steps[: end + 1]) is None
-    if plays_on and _returns_right(cand_steps[end], ref_steps[end]["rewards"]):
-        return MISSED_END_CREDIT, problem
-    return 0.0, problem
-
-
-def _ending_problem(ref_steps: list[dict[str, Any]], cand_steps: list[dict[str, Any]], cand_error: str | None,
-                    actions: list[str]) -> Check | None:
-    """Why the candidate's game does not end as the reference's (None when it does)."""
     end = _first_terminal(ref_steps)
     if end is None:
-        return None
+        return 1.0, None
     cand_end = _first_terminal(cand_steps[: end + 1])
     if cand_end is not None and cand_end < end:
-        return Check("", False, describe(actions[:cand_end], "the candidate ends the game here; the reference "
-                                                            f"plays on for {end - cand_end} more actions"),
-                     history=actions[:cand_end], expected={"player": ref_steps[cand_end]["player"]},
-                     actual={"player": TERMINAL_PLAYER_ID})
+        return 0.0, Check("", False, describe(actions[:cand_end], "the candidate ends the game here; the reference "
+                                                                 f"plays on for {end - cand_end} more actions"),
+                          history=actions[:cand_end], expected={"player": ref_steps[cand_end]["player"]},
+                          actual={"player": TERMINAL_PLAYER_ID})
     if end >= len(cand_steps):
-        return Check("", False, describe(actions[: len(cand_steps)], cand_error or "the candidate stopped before "
-                                         "the end of the game"), history=actions[:end])
-    if cand_end is None:
-        returns = ("its returns here are right" if _returns_right(cand_steps[end], ref_steps[end]["rewards"])
-                   else f"its returns here are {cand_steps[end].get('rewards')}, expected {ref_steps[end]['rewards']}")
-        return Check("", False, describe(actions[:end], "the game is over here, but the candidate plays on "
-                                         f"(player {cand_steps[end]['player']} to move; {returns})"),
-                     history=actions[:end], expected={"player": TERMINAL_PLAYER_ID},
-                     actual={"player": cand_steps[end]["player"]})
+        return 0.0, Check("", False, describe(actions[: len(cand_steps)], cand_error or "the candidate stopped "
+                                              "before the end of the game"), history=actions[:end])
     expected, actual = ref_steps[end]["rewards"], cand_steps[end].get("rewards")
-    if not _returns_right(cand_steps[end], expected):
+    returns_right = _returns_right(cand_steps[end], expected)
+    if cand_end is None:
+        player = cand_steps[end]["player"]
+        returns = "right" if returns_right else f"{actual}, expected {expected}"
+        problem = Check("", False, describe(actions[:end], "the game is over here, but the candidate plays on "
+                                            f"(player {player} to move; its returns here are {returns})"),
+                        history=actions[:end], expected={"player": TERMINAL_PLAYER_ID}, actual={"player": player})
+        return (MISSED_END_CREDIT if returns_right else 0.0), problem
+    if not returns_right:
         shown = actual if actual is not None else cand_steps[end].get("problem", {}).get("rewards")
-        return Check("", False, describe(actions[:end], f"the game ends with returns {shown}, expected {expected}"),
-                     history=actions[:end], expected={"rewards": expected}, actual={"rewards": actual})
-    return None
+        problem = Check("", False, describe(actions[:end], f"the game ends with returns {shown}, expected {expected}"),
+                        history=actions[:end], expected={"rewards": expected}, actual={"rewards": actual})
+        return 0.0, problem
+    return 1.0, None
 
 
 def ending_weights(endings: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], float]:
