@@ -83,17 +83,26 @@ def _median_time_in(src: Path, game: str, seeds: int) -> float:
     return float(done.stdout.strip().splitlines()[-1])
 
 
-def interleaved_times(seeds: int, baseline_src: Path) -> Table:
-    """Per game, the median verification time of the checkout at `baseline_src` and of this one, alternating."""
+def interleaved_times(seeds: int, baseline_src: Path, alternations: int) -> Table:
+    """Per game, the median verification time of the checkout at `baseline_src` and of this one, alternating
+    `alternations` times (each a fresh process: a process's own median varies by a third from one to the next)."""
     here = Path(__file__).resolve().parents[1] / "src"
     table = Table(title=f"Verifying a correct candidate: {baseline_src} vs this checkout, alternating "
-                        f"({seeds} seeds, one worker, sandbox on)")
+                        f"({alternations} x {seeds} seeds, one worker, sandbox on)")
     for column in ("game", "baseline median (s)", "median (s)", "ratio"):
         table.add_column(column, justify="left" if column == "game" else "right")
+    ratios = []
     for game in list_games():
-        before = _median_time_in(baseline_src, game.name, seeds)
-        after = _median_time_in(here, game.name, seeds)
-        table.add_row(game.name, f"{before:.3f}", f"{after:.3f}", f"{after / before:.2f}x")
+        before, after = [], []
+        for _ in range(alternations):
+            before.append(_median_time_in(baseline_src, game.name, seeds))
+            after.append(_median_time_in(here, game.name, seeds))
+        ratios.append(statistics.median(after) / statistics.median(before))
+        table.add_row(game.name, f"{statistics.median(before):.3f}", f"{statistics.median(after):.3f}",
+                      f"{ratios[-1]:.2f}x")
+    table.add_section()
+    table.add_row("median ratio", "", "", f"{statistics.median(ratios):.2f}x")
+    table.add_row("highest ratio", "", "", f"{max(ratios):.2f}x")
     return table
 
 
@@ -116,6 +125,8 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds over all games for throughput")
     parser.add_argument("--baseline-src", type=Path,
                         help="the src folder of another checkout: time it and this one alternately, game by game")
+    parser.add_argument("--alternations", type=int, default=3,
+                        help="with --baseline-src: fresh processes per game and checkout, alternating")
     parser.add_argument("--median-time", metavar="GAME", help=argparse.SUPPRESS)  # one game, in a fresh process
     args = parser.parse_args()
     if args.median_time:
@@ -125,7 +136,7 @@ def main() -> None:
     if args.baseline_src is not None:
         if not (args.baseline_src / "gamecwm").is_dir():
             parser.error(f"--baseline-src {args.baseline_src} holds no gamecwm package; give a checkout's src folder")
-        console.print(interleaved_times(args.seeds, args.baseline_src))
+        console.print(interleaved_times(args.seeds, args.baseline_src, args.alternations))
         return
     with SandboxPool(workers=1) as pool:
         console.print(per_game_times(args.seeds, pool))

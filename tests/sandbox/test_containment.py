@@ -442,6 +442,21 @@ def _attack():
     assert len(result.task_results) == 1 and result.task_results[0].value != ["fake"]
 
 
+def test_a_driver_replaced_for_later_tasks_makes_the_whole_run_a_protocol_violation(any_pool):
+    # The snapshot is compared after the import and after the last task: results of tasks in between
+    # may come from the replaced driver, but the run as a whole is a violation (scored 0 by the verifier).
+    attack = """
+def _attack():
+    import gamecwm.sandbox.testing as tasks
+    tasks.probe = lambda module: ["fake"]
+"""
+    tasks = [standard_tasks()[1], standard_tasks()[0], standard_tasks()[1]]
+    result = any_pool.run(hostile(attack, in_game=True), tasks)
+    assert result.status == "protocol_violation", (result.status, result.detail)
+    assert "modified trusted code while the tasks ran" in result.detail
+    assert len(result.task_results) < len(tasks)
+
+
 def test_limits_cannot_be_raised(any_pool):
     attack = """
 import resource

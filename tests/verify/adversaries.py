@@ -204,6 +204,22 @@ def get_rewards(state):
 '''
 
 
+def silent_in_one_worker(game: str, marker_hash: int) -> str:
+    """A reference that fails every call in the worker whose hash of 'gamecwm' is `marker_hash` (so it
+    can tell the two workers apart), hoping that worker's answers are only compared, never counted."""
+    return reference_source(game) + f'''
+
+_SILENT = hash("gamecwm") == {marker_hash}
+_true_initial_state = get_initial_state
+
+
+def get_initial_state():
+    if _SILENT:
+        raise RuntimeError("nothing to say here")
+    return _true_initial_state()
+'''
+
+
 def mutating(game: str) -> str:
     """tic_tac_toe-style reference whose apply_action writes into its input state and returns it."""
     return reference_source(game) + '''

@@ -92,12 +92,34 @@ def test_the_same_seed_gives_the_same_verdict_and_process_dependence_fails(pool)
 
 
 def _hash_parity(hash_seed: int) -> int:
+    return _hash_of_marker(hash_seed) % 2
+
+
+def _hash_of_marker(hash_seed: int) -> int:
     import subprocess
     import sys
 
-    out = subprocess.run([sys.executable, "-c", "print(hash('gamecwm') % 2)"], capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", "print(hash('gamecwm'))"], capture_output=True, text=True,
                          env={"PYTHONHASHSEED": str(hash_seed)}, check=True)
     return int(out.stdout)
+
+
+@pytest.mark.parametrize("game", ["chess", "kuhn_poker"])
+@pytest.mark.parametrize("silent", [0, 1], ids=["first-silent", "second-silent"])
+def test_a_program_that_answers_in_one_worker_only_fails(game: str, silent: int, pool) -> None:
+    # Each worker answers its own share of the questions: the one a program keeps silent in is not
+    # a mere cross-check, its share scores 0 and the determinism check fails.
+    from gamecwm.verify.config import VerifyConfig
+    from gamecwm.verify.plan import build_plan
+
+    plan = build_plan(game, 0, VerifyConfig())
+    assert plan.second_only_requests, "the second worker was given no share of its own"
+    report = _score(adversaries.silent_in_one_worker(game, _hash_of_marker(plan.hash_seeds[silent])), game, pool)
+    assert not report.passed
+    assert report.score < 0.5
+    assert report.tier("agreement").score < 1.0
+    if silent == 1:
+        assert "deterministic" in {check.name for _, check in report.failed_checks()}
 
 
 @pytest.mark.parametrize("game", ["kuhn_poker", "leduc_poker"])

@@ -77,10 +77,17 @@ class ReferencePlan:
     reference_walk_steps: int  # steps the reference takes on the same streams (coverage yardstick)
     reference_exercised: frozenset[str]  # the properties the reference's own walks exercise
     resample_probes: list[ResampleProbe]
-    second_requests: list[int]  # requests repeated by a second worker with another hash seed
+    repeated_requests: list[int]  # requests both workers answer (the second with another hash seed), compared
+    second_only_requests: list[int]  # requests only the second worker answers, so that both finish together
     second_walk_steps: int  # the walks' step limit in the second worker
     hash_seeds: tuple[int, int] = (1, 9)
     resample_seed: int = 0
+
+    @property
+    def first_requests(self) -> list[int]:
+        """The requests the first worker answers: all but the second worker's own share."""
+        handed_over = set(self.second_only_requests)
+        return [i for i in range(len(self.requests)) if i not in handed_over]
 
     @property
     def resample_payload(self) -> list[dict[str, Any]]:
@@ -186,6 +193,8 @@ def _compute_plan(name: str, seed: int, config: VerifyConfig) -> ReferencePlan:
         reference_walks = drivers.walk(reference, streams, walk_steps)
         evidence, _ = collect_evidence(reference_walks, walk_reaches_limit, game.max_game_length, game.chance)
         second_count = math.ceil(config.second_worker_share * len(reference_play))
+        repeated = [position[i] for i in reference_play[:second_count]]
+        second_walk_steps = max(1, math.ceil(config.second_worker_share * walk_steps))
         return ReferencePlan(
             game=game,
             seed=seed,
@@ -203,13 +212,47 @@ def _compute_plan(name: str, seed: int, config: VerifyConfig) -> ReferencePlan:
             reference_walk_steps=sum(len(w["steps"]) - 1 for w in reference_walks),
             reference_exercised=frozenset(n for n, count in evidence.exercised.items() if count),
             resample_probes=resample_probes,
-            second_requests=[position[i] for i in reference_play[:second_count]],
-            second_walk_steps=max(1, math.ceil(config.second_worker_share * walk_steps)),
+            repeated_requests=repeated,
+            second_only_requests=_second_share(shuffled, repeated, reference_walks, second_walk_steps,
+                                               resample_probes, config.resample_repeats),
+            second_walk_steps=second_walk_steps,
             hash_seeds=hash_seeds(seed),
             resample_seed=rng.randrange(2**31),
         )
     finally:
         random.setstate(saved_global_random)
+
+
+def _request_cost(request: dict[str, Any]) -> int:
+    """The work of answering one query request, in states recorded (a full record weighs three light ones)."""
+    states = len(request["actions"]) + 1
+    full = states if request["full"] == "all" else len(request["full"])
+    branched = sum(map(len, request["branches"].values()))
+    probed = sum(map(len, request["probes"].values()))
+    return states + 2 * full * (2 if request["observations"] else 1) + 3 * branched + probed
+
+
+def _second_share(requests: list[dict[str, Any]], repeated: list[int], reference_walks: list[dict[str, Any]],
+                  second_walk_steps: int, resample_probes: list[ResampleProbe], repeats: int) -> list[int]:
+    """Requests handed to the second worker alone, so that the two workers, which run side by side, take
+    about as long as each other (the first also walks, probes resample_history and repeats nothing).
+
+    Chosen by the reference's work, in the requests' shuffled order: the same for every candidate.
+    """
+    walked = sum(3 * len(w["steps"]) for w in reference_walks)
+    first = walked + sum(repeats * (len(p.view) + 1) for p in resample_probes)
+    first += sum(map(_request_cost, requests))
+    second = sum(3 * min(len(w["steps"]), second_walk_steps + 1) for w in reference_walks)
+    second += sum(_request_cost(requests[i] | {"branches": {}}) for i in repeated)
+    handed_over = []
+    skip = set(repeated)
+    for index, request in enumerate(requests):
+        cost = _request_cost(request)
+        if index not in skip and second + cost <= first - cost:
+            handed_over.append(index)
+            second += cost
+            first -= cost
+    return handed_over
 
 
 def _complete_game(reference: ModuleType, rng: random.Random, max_length: int, steered: bool) -> list[str]:

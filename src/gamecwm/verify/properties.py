@@ -113,13 +113,21 @@ def branch_evidence(evidence: Evidence, plan: ReferencePlan, answers: list[dict[
                      "(apply_action changed its input)", prefix + [action])
 
 
-def cross_worker_evidence(evidence: Evidence, first: list[tuple[list[str], list[dict[str, Any]]]],
+def cross_worker_evidence(evidence: Evidence, first: list[tuple[list[str], list[dict[str, Any]] | None]],
                           second: list[list[dict[str, Any]]] | None, second_problem: str | None) -> None:
-    """Compare a second worker's records (another hash seed) with the first's, state by state."""
+    """Compare a second worker's records (another hash seed) with the first's, state by state (`first` holds
+    what the second was asked: the same histories, the walks cut at its step limit)."""
     if second is None:
         evidence.saw("deterministic", False, f"a second worker with another hash seed did not finish: {second_problem}")
         return
     for (actions, steps), other in zip(first, second):
+        if steps is None:
+            continue  # the first worker's queries failed as a whole: the agreement tier's failure
+        if len(other) != len(steps):
+            evidence.saw("deterministic", False,
+                         f"along {_tail(actions)}: a second worker with another hash seed answers {len(other)} states "
+                         f"where the first answers {len(steps)}: the program depends on its process", actions)
+            return
         for index, (a, b) in enumerate(zip(steps, other)):
             changed = answers_differ(a, b)
             evidence.saw("deterministic", changed is None,

@@ -1,8 +1,9 @@
 """Verify one candidate GameCWM against its game: ask it questions in the sandbox, judge its answers here.
 
-The candidate never runs in this process. One sandbox run asks everything (static probe, the merged
-query requests, walks, resample probes); a second run with another hash seed, at the same time,
-repeats a share of the play, so that a program whose answers depend on its process fails the determinism check. Every
+The candidate never runs in this process. One sandbox run asks the static probe, the walks, the
+resample probes and most of the merged query requests; a second run with another hash seed, at the
+same time, answers the rest of the requests (so that the two finish together) and repeats a share of
+the play, so that a program whose answers depend on its process fails the determinism check. Every
 answer is checked for shape (`gamecwm.verify.answers`) and judged against the reference plan here;
 an answer the honest drivers could not have written is a protocol violation, scored 0.
 """
@@ -37,7 +38,7 @@ def build_tasks(plan: ReferencePlan, config: VerifyConfig) -> list[Task]:
     """The first worker's tasks: static probe, queries, walks, and (imperfect information) resample probes."""
     tasks = [
         Task(f"{DRIVERS}:static_probe", {"imperfect_information": plan.game.imperfect_information}),
-        Task(f"{DRIVERS}:query", {"requests": plan.requests}),
+        Task(f"{DRIVERS}:query", {"requests": [plan.requests[i] for i in plan.first_requests]}),
         Task(f"{DRIVERS}:walk", {"streams": plan.streams, "max_steps": plan.walk_steps}),
     ]
     if plan.game.imperfect_information:
@@ -46,11 +47,16 @@ def build_tasks(plan: ReferencePlan, config: VerifyConfig) -> list[Task]:
     return tasks
 
 
+def second_requests(plan: ReferencePlan) -> list[dict[str, Any]]:
+    """The second worker's query requests: the repeated ones (without branches), then its own share."""
+    return ([plan.requests[i] | {"branches": {}} for i in plan.repeated_requests]
+            + [plan.requests[i] for i in plan.second_only_requests])
+
+
 def build_second_tasks(plan: ReferencePlan) -> list[Task]:
-    """The second worker's tasks: a share of the same queries and the walks' beginnings."""
-    requests = [plan.requests[i] | {"branches": {}} for i in plan.second_requests]
+    """The second worker's tasks: a share of the same queries, its own share of the rest, the walks' beginnings."""
     return [
-        Task(f"{DRIVERS}:query", {"requests": requests}),
+        Task(f"{DRIVERS}:query", {"requests": second_requests(plan)}),
         Task(f"{DRIVERS}:walk", {"streams": plan.streams, "max_steps": plan.second_walk_steps}),
     ]
 
@@ -84,8 +90,6 @@ def verify(
             pending = beside.submit(run, code, build_second_tasks(plan), hash_seed=plan.hash_seeds[1], companion=True)
             first = run(code, build_tasks(plan, config), hash_seed=plan.hash_seeds[0])
             second = pending.result()
-        if first.status != "ok":
-            second = None  # nothing to compare a second worker's answers with
     except WeakIsolationError:
         raise  # the machine's isolation is weaker than the full level and nobody accepted that: a usage error
     except Exception as exc:  # noqa: BLE001 - the harness broke, not the candidate
@@ -121,12 +125,22 @@ def _task_value(result: SandboxResult, index: int) -> Any:
     return None
 
 
-def _checked(result: SandboxResult, plan: ReferencePlan, config: VerifyConfig) -> dict[str, Any]:
-    """The first worker's answers by task, each checked for shape (None where a task did not complete)."""
+def _checked(result: SandboxResult, plan: ReferencePlan, config: VerifyConfig,
+             second: "_SecondAnswers") -> dict[str, Any]:
+    """The first worker's answers by task, each checked for shape (None where a task did not complete), the
+    query answers completed with the second worker's share."""
     values = {name: _task_value(result, i) for i, name in enumerate(("static", "query", "walk", "resample"))}
     checked: dict[str, Any] = {}
     checked["static"] = shapes.check_static(values["static"]) if values["static"] is not None else None
-    checked["query"] = shapes.check_query(values["query"], plan.requests) if values["query"] is not None else None
+    checked["query"] = None
+    if values["query"] is not None:
+        answers: list[Any] = [None] * len(plan.requests)
+        first = shapes.check_query(values["query"], [plan.requests[i] for i in plan.first_requests])
+        for index, answer in zip(plan.first_requests, first):
+            answers[index] = answer
+        for index, answer in zip(plan.second_only_requests, second.own_share()):
+            answers[index] = answer
+        checked["query"] = answers
     checked["walk"] = (shapes.check_walks(values["walk"], plan.streams, plan.walk_steps)
                        if values["walk"] is not None else None)
     checked["resample"] = (shapes.check_resamples(values["resample"], len(plan.resample_probes),
@@ -135,28 +149,43 @@ def _checked(result: SandboxResult, plan: ReferencePlan, config: VerifyConfig) -
     return checked
 
 
-def _second_answers(second: SandboxResult | None, plan: ReferencePlan) -> tuple[list | None, str | None]:
-    """The second worker's records, in the order of `_first_records`, or None with the reason."""
-    if second is None:
-        return None, "not run"
-    if second.status != "ok":
-        return None, f"{second.status}: {second.detail}"
-    queries, walks = _task_value(second, 0), _task_value(second, 1)
-    if queries is None or walks is None:
-        return None, "a task failed"
-    requests = [plan.requests[i] | {"branches": {}} for i in plan.second_requests]
-    queries = shapes.check_query(queries, requests, "second query")
-    walks = shapes.check_walks(walks, plan.streams, plan.second_walk_steps, "second walk")
-    return [a["steps"] for a in queries] + [w["steps"] for w in walks], None
+class _SecondAnswers:
+    """The second worker's answers, checked for shape: its records of the repeated play, and its own share."""
+
+    def __init__(self, second: SandboxResult | None, plan: ReferencePlan):
+        self.plan = plan
+        self.records: list | None = None  # in the order of `_first_records`
+        self.answers: list[dict[str, Any]] | None = None  # to second_requests(plan)
+        self.problem: str | None = None
+        if second is None:
+            self.problem = "not run"
+        elif second.status != "ok":
+            self.problem = f"{second.status}: {second.detail}"
+        elif _task_value(second, 0) is None or _task_value(second, 1) is None:
+            self.problem = "a task failed"
+        else:
+            self.answers = shapes.check_query(_task_value(second, 0), second_requests(plan), "second query")
+            walks = shapes.check_walks(_task_value(second, 1), plan.streams, plan.second_walk_steps, "second walk")
+            repeated = self.answers[: len(plan.repeated_requests)]
+            self.records = [a["steps"] for a in repeated] + [w["steps"] for w in walks]
+
+    def own_share(self) -> list[dict[str, Any]]:
+        """The answers to the requests only the second worker was asked; unanswered ones where it did not finish."""
+        if self.answers is not None:
+            return self.answers[len(self.plan.repeated_requests):]
+        unanswered = {"steps": [], "probes": {}, "branched": {},
+                      "error": f"not answered: the worker asked it did not finish ({self.problem})"[:shapes.MAX_MESSAGE]}
+        return [dict(unanswered) for _ in self.plan.second_only_requests]
 
 
-def _first_records(plan: ReferencePlan, answers: list | None, walks: list | None) -> list[tuple[list, list]]:
-    first = []
-    for index in plan.second_requests:
-        steps = answers[index]["steps"] if answers is not None else []
-        first.append((plan.requests[index]["actions"], steps))
+def _first_records(plan: ReferencePlan, answers: list | None, walks: list | None) -> list[tuple[list, list | None]]:
+    """What the first worker answered to the second's repeated questions (None where its queries failed)."""
+    first: list[tuple[list, list | None]] = []
+    for index in plan.repeated_requests:
+        first.append((plan.requests[index]["actions"], answers[index]["steps"] if answers is not None else None))
     for walk in walks or []:
-        first.append(([s["action"] for s in walk["steps"] if "action" in s], walk["steps"]))
+        steps = walk["steps"][: plan.second_walk_steps + 1]
+        first.append(([s["action"] for s in steps if "action" in s], steps))
     return first
 
 
@@ -172,7 +201,8 @@ def judge(plan: ReferencePlan, config: VerifyConfig, first: SandboxResult, secon
         import_error = f"{first.status}: {first.detail}"
     if first.status == PROTOCOL_VIOLATION:
         raise shapes.ProtocolViolation(first.detail)
-    values = _checked(first, plan, config) if import_error is None else {}
+    second_answers = _SecondAnswers(second, plan)
+    values = _checked(first, plan, config, second_answers) if import_error is None else {}
     answers, walks = values.get("query"), values.get("walk")
     initial = walks[0]["steps"][0] if walks and walks[0]["steps"] else None
     initial_error = walks[0]["error"] if walks and not walks[0]["steps"] else None
@@ -185,8 +215,8 @@ def judge(plan: ReferencePlan, config: VerifyConfig, first: SandboxResult, secon
         if walks is not None:
             evidence, steps_played = collect_evidence(walks, plan.walk_reaches_limit, plan.game.max_game_length,
                                                       plan.game.chance)
-            second_records, second_problem = _second_answers(second, plan)
-            cross_worker_evidence(evidence, _first_records(plan, answers, walks), second_records, second_problem)
+            cross_worker_evidence(evidence, _first_records(plan, answers, walks), second_answers.records,
+                                  second_answers.problem)
             branch_evidence(evidence, plan, answers, {i: count for i, (count, _) in replayed.items()})
         score, checks = judge_properties(plan, walks, evidence, steps_played or 0)
         tiers.append(Tier("properties", score, config.weight("properties"), checks))
