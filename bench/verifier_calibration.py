@@ -9,6 +9,12 @@ game against the same planner using the reference, seats alternating. Playabilit
 planner's share of the points (a win 1, a draw 1/2): 0.5 when planning with it is as good as with the
 reference. The planner also plays random play, to list the programs whose planner loses to random
 play yet score above 0.5. Prints the table and the rank correlation (Spearman) of score and playability.
+
+Playability does not depend on the verifier, and measuring it takes hours at 48 games per pairing:
+`--rows FILE` keeps each program's row (with the settings it was measured at), and
+`--playability-from FILE` re-verifies every program and reuses the playabilities recorded there
+(`bench/baselines/calibration_playability.jsonl` holds the README's), so a change to the verifier's
+scoring is calibrated in minutes.
 """
 
 from __future__ import annotations
@@ -51,6 +57,22 @@ def playability(game: str, source: str, games: int, sims: int, pool: SandboxPool
     return share, versus_random
 
 
+def recorded_playability(path: Path) -> dict:
+    """{"settings": (games, sims, ismcts_sims), "rows": {(game, program): (playability, return vs random)}} from a
+    --rows file; ValueError when it cannot be read or mixes settings."""
+    try:
+        rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+        settings = {(row["games"], row["sims"], row["ismcts_sims"]) for row in rows}
+        table = {(row["game"], row["program"]): (float(row["playability"]), float(row["return_vs_random"]))
+                 for row in rows}
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"--playability-from {path}: not a --rows file of this bench ({exc})") from None
+    if len(settings) != 1:
+        raise ValueError(f"--playability-from {path}: its rows were measured at {len(settings)} different settings; "
+                         "give the rows of one run")
+    return {"settings": settings.pop(), "rows": table}
+
+
 def main() -> None:
     """Print the calibration table and the rank correlation."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -62,14 +84,25 @@ def main() -> None:
     parser.add_argument("--only", help="comma-separated games of the calibration set to run (default: all 8)")
     parser.add_argument("--mutants", type=int, default=3, help="syntax mutants per game")
     parser.add_argument("--rows", type=Path, help="also write each program's row to this JSON-lines file (new)")
+    parser.add_argument("--playability-from", type=Path, metavar="FILE",
+                        help="reuse the playabilities recorded in this --rows file (its settings replace --games, "
+                             "--sims and --ismcts-sims); only the scores are measured again")
     args = parser.parse_args()
     selected = args.only.split(",") if args.only else list(GAMES)
     if any(game not in GAMES for game in selected):
         parser.error(f"--only takes games of the calibration set: {', '.join(GAMES)}")
     if args.rows is not None and args.rows.exists():
         parser.error(f"--rows {args.rows} already exists; give a new file")
+    recorded = None
+    if args.playability_from is not None:
+        try:
+            recorded = recorded_playability(args.playability_from)
+        except ValueError as exc:
+            parser.error(str(exc))
+        args.games, args.sims, args.ismcts_sims = recorded["settings"]
+    source_note = f", playability recorded in {args.playability_from}" if recorded else ""
     table = Table(title=f"Verifier score vs playability ({args.games} games per opponent, {args.sims} MCTS and "
-                        f"{args.ismcts_sims} ISMCTS simulations)")
+                        f"{args.ismcts_sims} ISMCTS simulations{source_note})")
     for column in ("game", "program", "score", "passed", "playability", "return vs random"):
         table.add_column(column, justify="left" if column in ("game", "program") else "right")
     scores, playabilities, offenders = [], [], []
@@ -78,7 +111,13 @@ def main() -> None:
             sims = args.ismcts_sims if get_game(game).imperfect_information else args.sims
             for name, source in calibration_set(game, mutants=args.mutants):
                 report = verify(source, game, seed=0, runner=pool.run)
-                share, versus_random = playability(game, source, args.games, sims, pool)
+                if recorded is None:
+                    share, versus_random = playability(game, source, args.games, sims, pool)
+                elif (game, name) in recorded["rows"]:
+                    share, versus_random = recorded["rows"][(game, name)]
+                else:
+                    parser.exit(2, f"{args.playability_from} has no playability for {game}/{name}: the calibration "
+                                   "set changed since it was recorded; measure it again without --playability-from\n")
                 score = report.score or 0.0
                 scores.append(score)
                 playabilities.append(share)
@@ -92,7 +131,8 @@ def main() -> None:
                     with args.rows.open("a") as rows:
                         rows.write(json.dumps({"game": game, "program": name, "score": score,
                                                "passed": report.passed, "playability": share,
-                                               "return_vs_random": versus_random}) + "\n")
+                                               "return_vs_random": versus_random, "games": args.games,
+                                               "sims": args.sims, "ismcts_sims": args.ismcts_sims}) + "\n")
     console = Console()
     console.print(table)
     correlation = spearmanr(scores, playabilities).statistic

@@ -28,6 +28,8 @@
 #   GRPO_GAMES       training games whose prompts GRPO uses (default tic_tac_toe)
 #   GRPO_TIME_LIMIT  seconds GRPO may run before it is stopped and recorded as not finished (default 0: no limit)
 #   WORKERS          sandbox workers for evaluation and the GRPO reward (default 2)
+#   THREADS          llama.cpp CPU threads for generation and repair (default: every core; like WORKERS, not part
+#                    of the run's scale)
 set -euo pipefail
 
 RUN="${1:-runs/qwen-coder-cpu}"
@@ -52,6 +54,7 @@ GRPO_COMPLETION_TOKENS="${GRPO_COMPLETION_TOKENS:-1200}"
 GRPO_GAMES="${GRPO_GAMES:-tic_tac_toe}"
 GRPO_TIME_LIMIT="${GRPO_TIME_LIMIT:-0}"
 WORKERS="${WORKERS:-2}"
+THREADS="${THREADS:-$(nproc)}"
 
 SMALL=qwen2.5-coder-0.5b-instruct
 BIG=qwen2.5-coder-1.5b-instruct
@@ -65,7 +68,7 @@ if ! command -v "$GAMECWM" > /dev/null; then
 fi
 for number in SAMPLES BIG_SAMPLES MAX_TOKENS SFT_STEPS SFT_MAX_LENGTH SFT_LORA_R REPAIR_PROGRAMS REPAIR_ROUNDS \
               GRPO_STEPS GRPO_GENERATIONS \
-              GRPO_COMPLETION_TOKENS GRPO_TIME_LIMIT WORKERS SEED; do
+              GRPO_COMPLETION_TOKENS GRPO_TIME_LIMIT WORKERS THREADS SEED; do
     if ! [[ "${!number}" =~ ^[0-9]+$ ]]; then
         echo "run.sh: $number must be a whole number, not '${!number}'" >&2
         exit 2
@@ -160,6 +163,7 @@ generate_and_evaluate() {
     step "generate-$name" "[[ \$(lines '$gens') -ge $expected ]]" -- \
         "$GAMECWM" generate --backend llamacpp --model "$model" --games "$games" --samples "$samples" \
         --template "$template" --max-tokens "$MAX_TOKENS" --temperature "$TEMPERATURE" --seed "$SEED" --out "$gens" \
+        --threads "$THREADS" \
         || { status=$?; (( status == 1 )) && [[ -f "$gens.failures.jsonl" ]] || exit "$status"
              log "WARNING: some samples of $name failed (see $gens.failures.jsonl); evaluating the rest"; }
     step "evaluate-$name" "[[ \$(lines '$results') -ge \$(lines '$gens') ]]" -- \
@@ -237,7 +241,8 @@ for line in open(sys.argv[1]):
     fi
     step "repair-$name" "newer_than_all '$results' '$versions'" -- \
         "$GAMECWM" repair "$input" --backend llamacpp --model "$model" --rounds "$REPAIR_ROUNDS" \
-        --max-tokens "$MAX_TOKENS" --temperature "$TEMPERATURE" --seed "$SEED" --workers "$WORKERS" --out "$versions"
+        --max-tokens "$MAX_TOKENS" --temperature "$TEMPERATURE" --seed "$SEED" --workers "$WORKERS" --out "$versions" \
+        --threads "$THREADS"
     step "evaluate-repair-$name" "[[ \$(lines '$results') -ge \$(lines '$versions') ]]" -- \
         "$GAMECWM" evaluate "$versions" --out "$results" --workers "$WORKERS"
     step "report-repair-$name" "newer_than_all '$dir/repair-report/report.md' '$results'" -- \

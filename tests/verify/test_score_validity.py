@@ -138,11 +138,34 @@ def test_a_game_that_never_ends_gets_half_its_outcomes_when_its_returns_are_righ
     message = next(check.message for check in outcomes.checks if not check.passed)
     assert "the candidate plays on" in message and "its returns here are right" in message
     assert 0 < never_ends.score <= 0.5 and not never_ends.passed
-    # Missing the end with the wrong returns earns nothing: only the draws (returns [0, 0]) keep half, and a draw
-    # weighs a quarter of a win (see test_endings_weigh_by_what_is_at_stake).
+    # Missing the end with the winner reversed costs each decisive game, which outweighs the draws' half credit
+    # (a draw weighs a quarter of a win, see test_endings_weigh_by_what_is_at_stake): nothing is left.
     reversed_source = wrong_program(wrong_program(reference_source("tic_tac_toe"), "never_ends"), "winner_reversed")
     reversed_outcomes = verify(reversed_source, "tic_tac_toe", runner=pool.run).tier("outcomes")
-    assert reversed_outcomes.score == pytest.approx(0.5 * 0.25 / (1 + 1 + 0.25))
+    assert reversed_outcomes.score == 0.0
+
+
+def _terminal(rewards: list[float]) -> dict:
+    return {"player": -4, "legal": [], "rewards": rewards, "problem": {}}
+
+
+@pytest.mark.parametrize(("expected", "actual", "credit"), [
+    ([1.0, -1.0], [1.0, -1.0], 1.0),
+    ([1.0, -1.0], [-1.0, 1.0], -1.0),  # the other player wins: a planner is steered to lose
+    ([2.0, -2.0], [-1.0, 1.0], -1.0),
+    ([1.0, -1.0], [0.0, 0.0], 0.0),  # wrong, but names no winner
+    ([1.0, -1.0], [1.0, 1.0], 0.0),
+    ([0.0, 0.0], [1.0, -1.0], 0.0),  # a draw made decisive is wrong, not reversed
+])
+def test_a_reversed_winner_costs_a_game_and_other_wrong_returns_earn_nothing(expected, actual, credit) -> None:
+    from gamecwm.verify.outcomes import _ending
+
+    start = {"player": 0, "legal": ["a"], "rewards": [0.0, 0.0], "problem": {}}
+    got, problem = _ending([start, _terminal(expected)], [start, _terminal(actual)], None, ["a"])
+    assert got == credit
+    assert (problem is None) == (credit == 1.0)
+    if credit < 0:
+        assert "the winner is reversed" in problem.message
 
 
 def test_endings_weigh_by_what_is_at_stake() -> None:

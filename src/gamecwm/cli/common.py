@@ -70,10 +70,14 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                              "connections and malformed or empty answers (default 5)")
     parser.add_argument("--timeout", type=positive_float, default=600.0,
                         help="openai: seconds to wait for one answer before retrying it (default 600)")
+    parser.add_argument("--threads", type=positive_int, default=None,
+                        help="llamacpp: CPU threads (default llama.cpp's choice, half the logical cores)")
 
 
 def backend_options(args: argparse.Namespace) -> dict:
     """Constructor options for the chosen backend from the shared model arguments."""
+    if args.backend == "llamacpp":
+        return {"threads": args.threads} if args.threads is not None else {}
     if args.backend != "openai":
         return {}
     return {"base_url": args.base_url, "api_key_env": args.api_key_env, "concurrency": args.concurrency,

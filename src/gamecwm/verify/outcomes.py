@@ -5,7 +5,9 @@ scoring ending when one is a move away, and the scenarios that play a game to it
 candidate's own walks that end, or should have ended, replayed on the reference. A game counts when
 the candidate declares it over exactly where the reference does, with the same returns; a game the
 candidate plays on past its end counts `MISSED_END_CREDIT` when its returns there are the reference's
-(the outcome is right, its detection is not). The tier's score is the mean, over the ways the
+(the outcome is right, its detection is not), and a decisive game whose winner it reverses counts
+`REVERSED_CREDIT`, a game lost (planning with such returns loses to random play, where with returns
+that are merely wrong it plays about as well as random). The tier's score is the mean, over the ways the
 reference's games end (their returns), of the games' mean credit, each ending weighing by what is at
 stake in it (`ending_weights`: a win four times a draw), and it multiplies the overall score (see
 `gamecwm.verify.config`): a wrong winner or constant rewards fail nearly every decisive game, and a
@@ -24,6 +26,7 @@ from gamecwm.verify.plan import ReferencePlan
 from gamecwm.verify.report import Check
 
 MISSED_END_CREDIT = 0.5
+REVERSED_CREDIT = -1.0
 LEAST_ENDING_WEIGHT = 0.25
 
 
@@ -34,6 +37,21 @@ def _first_terminal(steps: list[dict[str, Any]]) -> int | None:
 def _returns_right(step: dict[str, Any], expected: list[float]) -> bool:
     actual = step.get("rewards")
     return actual is not None and all(close(a, b, REWARD_TOLERANCE) for a, b in zip(actual, expected))
+
+
+def _returns_reversed(step: dict[str, Any], expected: list[float]) -> bool:
+    """True when the candidate's returns name the other player the winner of a decisive game."""
+    actual = step.get("rewards")
+    if actual is None or close(expected[0], expected[1], REWARD_TOLERANCE):
+        return False
+    return (actual[0] - actual[1]) * (expected[0] - expected[1]) < 0 and not close(actual[0], actual[1],
+                                                                                    REWARD_TOLERANCE)
+
+
+def _wrong_returns_credit(step: dict[str, Any], expected: list[float]) -> float:
+    """A decisive game whose winner is reversed costs a game (a planner is steered to lose it, where with
+    returns that are merely wrong it is only uninformed); other wrong returns earn nothing."""
+    return REVERSED_CREDIT if _returns_reversed(step, expected) else 0.0
 
 
 def _ending(ref_steps: list[dict[str, Any]], cand_steps: list[dict[str, Any]], cand_error: str | None,
@@ -59,12 +77,14 @@ def _ending(ref_steps: list[dict[str, Any]], cand_steps: list[dict[str, Any]], c
         problem = Check("", False, describe(actions[:end], "the game is over here, but the candidate plays on "
                                             f"(player {player} to move; its returns here are {returns})"),
                         history=actions[:end], expected={"player": TERMINAL_PLAYER_ID}, actual={"player": player})
-        return (MISSED_END_CREDIT if returns_right else 0.0), problem
+        return (MISSED_END_CREDIT if returns_right else _wrong_returns_credit(cand_steps[end], expected)), problem
     if not returns_right:
         shown = actual if actual is not None else cand_steps[end].get("problem", {}).get("rewards")
-        problem = Check("", False, describe(actions[:end], f"the game ends with returns {shown}, expected {expected}"),
+        reversed_note = " (the winner is reversed)" if _returns_reversed(cand_steps[end], expected) else ""
+        problem = Check("", False, describe(actions[:end], f"the game ends with returns {shown}, expected "
+                                            f"{expected}{reversed_note}"),
                         history=actions[:end], expected={"rewards": expected}, actual={"rewards": actual})
-        return 0.0, problem
+        return _wrong_returns_credit(cand_steps[end], expected), problem
     return 1.0, None
 
 
@@ -127,6 +147,7 @@ def judge_outcomes(plan: ReferencePlan, answers: list[dict[str, Any]] | None, wa
     weights = ending_weights(list(by_ending))
     total = sum(weights.values())
     score = sum(weights[e] * sum(credits) / len(credits) for e, credits in by_ending.items()) / total if total else 0.0
+    score = max(0.0, score)  # reversed winners may outweigh the games that end right
     if walks is None or answers is None:
         score = 0.0
     return score, [complete_check, walk_check]
