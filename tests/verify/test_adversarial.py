@@ -203,11 +203,14 @@ def test_randomly_malformed_answers_always_give_a_finite_report(game: str, pool)
     first = pool.run(source, build_tasks(plan, config), hash_seed=plan.hash_seeds[0])
     second = pool.run(source, build_second_tasks(plan), hash_seed=plan.hash_seeds[1])
     rng = random.Random(5)
-    for index, task_result in enumerate(first.task_results):
-        for value in _mutations(task_result.value, rng):
-            results = list(first.task_results)
-            results[index] = TaskResult(True, value, None, 0.0)
-            forged = SandboxResult(first.status, first.detail, results, first.isolation, 0.0, "")
-            report = judge_guarded(plan, config, forged, second, 0.0)
-            assert report.score is not None and math.isfinite(report.score) and 0.0 <= report.score <= 1.0
-            assert not report.infrastructure_failure
+    assert judge_guarded(plan, config, first, second, 0.0).passed
+    for worker, result in (("first", first), ("second", second)):  # each answers questions of its own
+        for index, task_result in enumerate(result.task_results):
+            for value in _mutations(task_result.value, rng):
+                results = list(result.task_results)
+                results[index] = TaskResult(True, value, None, 0.0)
+                forged = SandboxResult(result.status, result.detail, results, result.isolation, 0.0, "")
+                pair = (forged, second) if worker == "first" else (first, forged)
+                report = judge_guarded(plan, config, *pair, 0.0)
+                assert report.score is not None and math.isfinite(report.score) and 0.0 <= report.score <= 1.0
+                assert not report.infrastructure_failure

