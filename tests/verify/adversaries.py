@@ -220,6 +220,16 @@ def get_initial_state():
 '''
 
 
+def tampering_in_one_worker(game: str, marker_hash: int) -> str:
+    """A reference that replaces a trusted function in the worker whose hash of 'gamecwm' is `marker_hash`."""
+    return reference_source(game) + f'''
+
+if hash("gamecwm") == {marker_hash}:
+    import json
+    json.dumps = lambda *args, **kwargs: "{{}}"
+'''
+
+
 def mutating(game: str) -> str:
     """tic_tac_toe-style reference whose apply_action writes into its input state and returns it."""
     return reference_source(game) + '''

@@ -122,6 +122,18 @@ def test_a_program_that_answers_in_one_worker_only_fails(game: str, silent: int,
         assert "deterministic" in {check.name for _, check in report.failed_checks()}
 
 
+@pytest.mark.parametrize("worker", [0, 1], ids=["first", "second"])
+def test_tampering_in_either_worker_is_a_protocol_violation(worker: int, pool) -> None:
+    from gamecwm.verify.config import VerifyConfig
+    from gamecwm.verify.plan import build_plan
+
+    plan = build_plan("tic_tac_toe", 0, VerifyConfig())
+    report = _score(adversaries.tampering_in_one_worker("tic_tac_toe", _hash_of_marker(plan.hash_seeds[worker])),
+                    "tic_tac_toe", pool)
+    assert report.score == 0.0 and not report.passed
+    assert report.error.startswith("protocol_violation") and "modified trusted code" in report.error
+
+
 @pytest.mark.parametrize("game", ["kuhn_poker", "leduc_poker"])
 def test_a_resample_history_that_looks_for_the_true_history_finds_nothing(game: str, pool) -> None:
     snooping = _score(adversaries.true_history_resampler(game), game, pool)

@@ -199,8 +199,9 @@ def judge(plan: ReferencePlan, config: VerifyConfig, first: SandboxResult, secon
     import_error = None
     if first.status == "import_error" or (first.status != "ok" and not first.task_results):
         import_error = f"{first.status}: {first.detail}"
-    if first.status == PROTOCOL_VIOLATION:
-        raise shapes.ProtocolViolation(first.detail)
+    for result in (first, second):  # both workers' answers count: a violation in either is the candidate's
+        if result is not None and result.status == PROTOCOL_VIOLATION:
+            raise shapes.ProtocolViolation(result.detail)
     second_answers = _SecondAnswers(second, plan)
     values = _checked(first, plan, config, second_answers) if import_error is None else {}
     answers, walks = values.get("query"), values.get("walk")
