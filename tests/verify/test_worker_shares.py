@@ -56,3 +56,19 @@ def test_a_second_worker_that_never_answers_costs_its_share_and_the_determinism_
     failed = {check.name for _, check in report.failed_checks()}
     assert "deterministic" in failed
     assert report.tier("agreement").score < 1.0
+
+
+def test_the_second_workers_answers_count_even_when_it_fails_after_them() -> None:
+    from gamecwm.sandbox import SandboxResult
+
+    config = VerifyConfig()
+    plan = build_plan("gin_rummy", 0, config)
+    with SandboxPool(workers=1) as pool:
+        source = reference_source("gin_rummy")
+        first = pool.run(source, build_tasks(plan, config), hash_seed=plan.hash_seeds[0])
+        second = pool.run(source, build_second_tasks(plan), hash_seed=plan.hash_seeds[1])
+    late = SandboxResult("timeout", "wall-clock limit exceeded", second.task_results[:1], second.isolation, 0.0, "")
+    report = judge_guarded(plan, config, first, late, 0.0)
+    assert report.tier("agreement").score == 1.0 and report.tier("scenarios").score == 1.0
+    assert not report.passed
+    assert "deterministic" in {check.name for _, check in report.failed_checks()}

@@ -157,14 +157,16 @@ class _SecondAnswers:
         self.records: list | None = None  # in the order of `_first_records`
         self.answers: list[dict[str, Any]] | None = None  # to second_requests(plan)
         self.problem: str | None = None
+        queries = _task_value(second, 0) if second is not None else None
+        if queries is not None:  # answered, even if the worker went wrong later
+            self.answers = shapes.check_query(queries, second_requests(plan), "second query")
         if second is None:
             self.problem = "not run"
         elif second.status != "ok":
             self.problem = f"{second.status}: {second.detail}"
-        elif _task_value(second, 0) is None or _task_value(second, 1) is None:
+        elif self.answers is None or _task_value(second, 1) is None:
             self.problem = "a task failed"
         else:
-            self.answers = shapes.check_query(_task_value(second, 0), second_requests(plan), "second query")
             walks = shapes.check_walks(_task_value(second, 1), plan.streams, plan.second_walk_steps, "second walk")
             repeated = self.answers[: len(plan.repeated_requests)]
             self.records = [a["steps"] for a in repeated] + [w["steps"] for w in walks]
