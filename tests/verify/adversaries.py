@@ -230,6 +230,26 @@ if hash("gamecwm") == {marker_hash}:
 '''
 
 
+def dealt_then_stuck(game: str, deal: list[str]) -> str:
+    """A reference that deals inside get_initial_state (a convention slip) and then refuses every move: its
+    first state is right in its own convention, and nothing after it is."""
+    return reference_source(game) + f'''
+
+_r_initial, _r_apply = get_initial_state, apply_action
+
+
+def get_initial_state():
+    state = _r_initial()
+    for outcome in {deal!r}:
+        state = _r_apply(state, outcome)
+    return state
+
+
+def apply_action(state, action):
+    raise RuntimeError("not implemented")
+'''
+
+
 def mutating(game: str) -> str:
     """tic_tac_toe-style reference whose apply_action writes into its input state and returns it."""
     return reference_source(game) + '''

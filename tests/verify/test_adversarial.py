@@ -134,6 +134,15 @@ def test_tampering_in_either_worker_is_a_protocol_violation(worker: int, pool) -
     assert report.error.startswith("protocol_violation") and "modified trusted code" in report.error
 
 
+@pytest.mark.parametrize(("game", "deal"), [("kuhn_poker", ["KQ"]), ("pig", [])])
+def test_a_slipped_convention_earns_nothing_for_a_program_that_stops_after_its_first_state(game, deal, pool) -> None:
+    # Found in a real model's program: chance resolved in get_initial_state, then a crash on the first move,
+    # was read as "right in its own convention" on the one state it answered and scored 0.5.
+    report = _score(adversaries.dealt_then_stuck(game, deal), game, pool)
+    assert not report.passed
+    assert report.score <= CEILING
+
+
 @pytest.mark.parametrize("game", ["kuhn_poker", "leduc_poker"])
 def test_a_resample_history_that_looks_for_the_true_history_finds_nothing(game: str, pool) -> None:
     snooping = _score(adversaries.true_history_resampler(game), game, pool)

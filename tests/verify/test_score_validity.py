@@ -68,12 +68,20 @@ def test_every_wrong_program_of_the_calibration_set_fails(game: str, pool) -> No
 
 
 SLIPS = {
+    # The reference's apply_action checks its action against get_legal_actions, looked up when it runs: it
+    # must see the rules' strings, or the slipped program would refuse its own moves.
     "spaces in action strings": '''
 _r_legal, _r_apply = get_legal_actions, apply_action
-def get_legal_actions(state):
+def _spaced_legal(state):
     return [a.replace(",", ", ") for a in _r_legal(state)]
 def apply_action(state, action):
-    return _r_apply(state, action.replace(" ", ""))
+    global get_legal_actions
+    get_legal_actions = _r_legal
+    try:
+        return _r_apply(state, action.replace(" ", ""))
+    finally:
+        get_legal_actions = _spaced_legal
+get_legal_actions = _spaced_legal
 ''',
     "returns scaled and shifted": '''
 _r_rewards = get_rewards

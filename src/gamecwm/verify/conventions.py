@@ -90,6 +90,8 @@ def _tolerant_walk(reference: ModuleType, walk: dict[str, Any], slips: Slips,
         if action is None:
             return agreeing, len(steps), False
         state = reference.apply_action(state, action)
+    if walk["error"] is not None:
+        return agreeing, max(1, len(steps)), False  # a walk that fails before the game ends is not right
     return agreeing, max(1, len(steps)), None
 
 
@@ -155,14 +157,16 @@ def diagnose(plan: ReferencePlan, reference: ModuleType, walks: list[dict[str, A
                            f"ids are 0 and 1 (chance -1, terminal -4)")
     if not slips.lines and not _rewards_differ_only(plan, walks):
         return slips, 0.0
+    first_states = len(plan.reference_walks[0]["steps"])
+    all_states = sum(len(walk["steps"]) for walk in plan.reference_walks[: len(walks)])
     best_prefix, best = [], -1.0
     for prefix in prefixes or [[]]:
         _fit_returns(reference, walks[:1], Slips(normalize=slips.normalize, players=slips.players), prefix)
-        share = _tolerant_share(reference, walks[:1], slips, prefix)
+        share = _tolerant_share(reference, walks[:1], slips, prefix, first_states)
         if share > best:
             best_prefix, best = prefix, share
     _fit_returns(reference, walks, slips, best_prefix)
-    share = _tolerant_share(reference, walks, slips, best_prefix) if slips.lines else 0.0
+    share = _tolerant_share(reference, walks, slips, best_prefix, all_states) if slips.lines else 0.0
     if share < MIN_TOLERANT_SHARE:
         return Slips(), 0.0
     return slips, share
@@ -184,7 +188,11 @@ def _rewards_differ_only(plan: ReferencePlan, walks: list[dict[str, Any]]) -> bo
         any(a["rewards"] != b["rewards"] for a, b in zip(mine, theirs))
 
 
-def _tolerant_share(reference: ModuleType, walks: list[dict[str, Any]], slips: Slips, prefix: list[str]) -> float:
+def _tolerant_share(reference: ModuleType, walks: list[dict[str, Any]], slips: Slips, prefix: list[str],
+                    reference_states: int) -> float:
+    """The share of the walks right in the slips' reading, scaled by how much of the reference's play
+    (`reference_states` states on the same streams) they cover, so that a program that stops after a
+    move or two has little to be right about."""
     agreeing = total = 0
     outcomes: list[bool] = []
     for walk in walks:
@@ -193,7 +201,8 @@ def _tolerant_share(reference: ModuleType, walks: list[dict[str, Any]], slips: S
         if outcome is not None:
             outcomes.append(outcome)
     agreement = agreeing / max(1, total)
-    return agreement * (sum(outcomes) / len(outcomes) if outcomes else agreement)
+    coverage = min(1.0, (agreeing + len(prefix) * len(walks)) / max(1, reference_states))
+    return coverage * agreement * (sum(outcomes) / len(outcomes) if outcomes else agreement)
 
 
 def convention_checks(slips: Slips) -> list[Check]:
