@@ -13,10 +13,10 @@ from gamecwm.play.agents import parse_agent_spec
 from gamecwm.play.arena import play_match
 from gamecwm.play.remote import RemotePlanningAgent
 from gamecwm.sandbox import Limits, SandboxPool
+from gamecwm.train.rewards import VerifierReward
 from gamecwm.verify import verify
 from gamecwm.verify.batch import Candidate, verify_many
 from gamecwm.verify.plan import hash_seeds
-from gamecwm.train.rewards import VerifierReward
 from tests.verify import adversaries
 from tests.verify.candidates import reference_source
 

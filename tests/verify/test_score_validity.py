@@ -10,7 +10,13 @@ from gamecwm.games.playout import random_playout
 from gamecwm.sandbox import Limits, SandboxPool
 from gamecwm.train.rewards import RewardSuite, VerifierReward
 from gamecwm.verify import verify
-from gamecwm.verify.calibration import INFORMATION_ONLY, NON_PLAYING_STUBS, WRONG_PROGRAMS, calibration_set, wrong_program
+from gamecwm.verify.calibration import (
+    INFORMATION_ONLY,
+    NON_PLAYING_STUBS,
+    WRONG_PROGRAMS,
+    calibration_set,
+    wrong_program,
+)
 from tests.verify.candidates import reference_source
 
 OUTCOME_ERRORS = ("winner_reversed", "constant_rewards", "never_ends")

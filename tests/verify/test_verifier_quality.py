@@ -8,8 +8,8 @@ from gamecwm.games import game_names
 from gamecwm.sandbox import Limits, SandboxPool
 from gamecwm.verify import VerifyConfig, verify
 from gamecwm.verify.batch import Candidate, verify_many
-from tests.verify.candidates import NON_PLAYING_STUBS, patched_reference, reference_source
 from gamecwm.verify.mutants import make_mutants
+from tests.verify.candidates import NON_PLAYING_STUBS, patched_reference, reference_source
 
 STUB_CEILING = 0.2
 MUTANT_GAMES = ("tic_tac_toe", "connect4", "pig", "kuhn_poker")

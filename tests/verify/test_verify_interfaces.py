@@ -8,8 +8,8 @@ import pytest
 
 from gamecwm.cli import main
 from gamecwm.sandbox import SandboxPool, SandboxResult
-from gamecwm.verify.batch import BatchInputError, read_candidates, run_batch
 from gamecwm.train.rewards import VerifierReward
+from gamecwm.verify.batch import BatchInputError, read_candidates, run_batch
 from gamecwm.verify.summary import summarize
 from tests.verify.candidates import OVER_AT_THE_START, reference_source
 
