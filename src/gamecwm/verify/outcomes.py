@@ -80,11 +80,12 @@ def _ending(ref_steps: list[dict[str, Any]], cand_steps: list[dict[str, Any]], c
         return (MISSED_END_CREDIT if returns_right else _wrong_returns_credit(cand_steps[end], expected)), problem
     if not returns_right:
         shown = actual if actual is not None else cand_steps[end].get("problem", {}).get("rewards")
-        reversed_note = " (the winner is reversed)" if _returns_reversed(cand_steps[end], expected) else ""
+        credit = _wrong_returns_credit(cand_steps[end], expected)
+        reversed_note = " (the winner is reversed)" if credit == REVERSED_CREDIT else ""
         problem = Check("", False, describe(actions[:end], f"the game ends with returns {shown}, expected "
                                             f"{expected}{reversed_note}"),
                         history=actions[:end], expected={"rewards": expected}, actual={"rewards": actual})
-        return _wrong_returns_credit(cand_steps[end], expected), problem
+        return credit, problem
     return 1.0, None
 
 

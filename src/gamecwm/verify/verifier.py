@@ -38,13 +38,18 @@ def build_tasks(plan: ReferencePlan, config: VerifyConfig) -> list[Task]:
     """The first worker's tasks: static probe, queries, walks, and (imperfect information) resample probes."""
     tasks = [
         Task(f"{DRIVERS}:static_probe", {"imperfect_information": plan.game.imperfect_information}),
-        Task(f"{DRIVERS}:query", {"requests": [plan.requests[i] for i in plan.first_requests]}),
+        Task(f"{DRIVERS}:query", {"requests": first_requests(plan)}),
         Task(f"{DRIVERS}:walk", {"streams": plan.streams, "max_steps": plan.walk_steps}),
     ]
     if plan.game.imperfect_information:
         tasks.append(Task(f"{DRIVERS}:resample", {"probes": plan.resample_payload,
                                                   "repeats": config.resample_repeats, "seed": plan.resample_seed}))
     return tasks
+
+
+def first_requests(plan: ReferencePlan) -> list[dict[str, Any]]:
+    """The first worker's query requests: all but the second worker's own share."""
+    return [plan.requests[i] for i in plan.first_requests]
 
 
 def second_requests(plan: ReferencePlan) -> list[dict[str, Any]]:
@@ -135,7 +140,7 @@ def _checked(result: SandboxResult, plan: ReferencePlan, config: VerifyConfig,
     checked["query"] = None
     if values["query"] is not None:
         answers: list[Any] = [None] * len(plan.requests)
-        first = shapes.check_query(values["query"], [plan.requests[i] for i in plan.first_requests])
+        first = shapes.check_query(values["query"], first_requests(plan))
         for index, answer in zip(plan.first_requests, first):
             answers[index] = answer
         for index, answer in zip(plan.second_only_requests, second.own_share()):
