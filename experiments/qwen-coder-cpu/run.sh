@@ -5,6 +5,9 @@
 #
 #   experiments/qwen-coder-cpu/run.sh [RUN_DIR]        (default runs/qwen-coder-cpu)
 #
+# The steps run in the order that gives the main comparison first: the 0.5B base model, its SFT and a few GRPO
+# steps, the 0.5B model's repairs, then the 1.5B base model and its repairs, then the reports.
+#
 # Every output goes under RUN_DIR. The script is resumable stage by stage: a step whose output is complete is
 # skipped, an interrupted step is continued by the command's own resume (generate, evaluate and train resume the
 # same run), and the scale is recorded in RUN_DIR/params.env on the first run; a rerun with another scale into
@@ -150,6 +153,11 @@ write_config() {
 }
 
 slug() { echo "${1%@*}"; }
+MAIN_SLUG="$(slug "$MAIN_TEMPLATE")"
+
+# newer_than_all TARGET FILE...: TARGET exists and is newer than every FILE.
+newer_than_all() { local target="$1" file; shift; [[ -f "$target" ]] || return 1
+                   for file in "$@"; do [[ "$target" -nt "$file" ]] || return 1; done; }
 
 # generate_and_evaluate NAME MODEL GAMES SAMPLES TEMPLATE DIR
 generate_and_evaluate() {
@@ -204,56 +212,7 @@ step sft-convert "[[ -f '$RUN/sft-0.5b/model.gguf' ]]" -- \
     "$GAMECWM" models convert "$RUN/sft-0.5b/train/final" --out "$RUN/sft-0.5b/model.gguf" --type q8_0
 generate_and_evaluate "sft-0.5b" "$RUN/sft-0.5b/model.gguf" "$GAMES" "$SAMPLES" "$MAIN_TEMPLATE" "$RUN/sft-0.5b"
 
-# 5-6. the 1.5B base model (generation and evaluation of each set are in the steps above)
-generate_and_evaluate "base-1.5b" "$BIG" "$BIG_GAMES" "$BIG_SAMPLES" "$MAIN_TEMPLATE" "$RUN/base-1.5b"
-
-# 7. side by side: the three models with the main template; the templates compared on the 0.5B base model
-MAIN_SLUG="$(slug "$MAIN_TEMPLATE")"
-MAIN_RESULTS=("$RUN/base-0.5b/results-$MAIN_SLUG.jsonl" "$RUN/sft-0.5b/results-$MAIN_SLUG.jsonl"
-              "$RUN/base-1.5b/results-$MAIN_SLUG.jsonl")
-newer_than_all() { local target="$1" file; shift; [[ -f "$target" ]] || return 1
-                   for file in "$@"; do [[ "$target" -nt "$file" ]] || return 1; done; }
-step report "newer_than_all '$RUN/report/report.md' ${MAIN_RESULTS[*]}" -- \
-    "$GAMECWM" report "${MAIN_RESULTS[@]}" --out "$RUN/report"
-# report groups by model, so each template of the same model gets its own report
-for template in "${TEMPLATE_LIST[@]:1}"; do
-    results="$RUN/base-0.5b/results-$(slug "$template").jsonl"
-    step "report-$(slug "$template")" "newer_than_all '$RUN/report-$(slug "$template")/report.md' $results" -- \
-        "$GAMECWM" report "$results" --out "$RUN/report-$(slug "$template")"
-done
-
-# 8. repair: each base model repairs its own programs (the first sample of each game, up to REPAIR_PROGRAMS) with
-#    the verifier's feedback, REPAIR_ROUNDS rounds; the versions are evaluated (score by model calls)
-repair_and_evaluate() {
-    local name="$1" model="$2" dir="$3"
-    local input="$dir/repair-input.jsonl" versions="$dir/repair-versions.jsonl" results="$dir/repair-results.jsonl"
-    if [[ ! -f "$input" ]]; then
-        python3 -c '
-import json, sys
-seen, limit = set(), int(sys.argv[2])
-for line in open(sys.argv[1]):
-    game = json.loads(line)["game"]
-    if game not in seen and len(seen) < limit:
-        seen.add(game)
-        print(line, end="")
-' "$dir/gens-$MAIN_SLUG.jsonl" "$REPAIR_PROGRAMS" > "$input.partial"
-        mv "$input.partial" "$input"
-    fi
-    step "repair-$name" "newer_than_all '$results' '$versions'" -- \
-        "$GAMECWM" repair "$input" --backend llamacpp --model "$model" --rounds "$REPAIR_ROUNDS" \
-        --max-tokens "$MAX_TOKENS" --temperature "$TEMPERATURE" --seed "$SEED" --workers "$WORKERS" --out "$versions" \
-        --threads "$THREADS"
-    step "evaluate-repair-$name" "[[ \$(lines '$results') -ge \$(lines '$versions') ]]" -- \
-        "$GAMECWM" evaluate "$versions" --out "$results" --workers "$WORKERS"
-    step "report-repair-$name" "newer_than_all '$dir/repair-report/report.md' '$results'" -- \
-        "$GAMECWM" report "$results" --out "$dir/repair-report"
-}
-if (( REPAIR_PROGRAMS > 0 )); then
-    repair_and_evaluate base-0.5b "$SMALL" "$RUN/base-0.5b"
-    repair_and_evaluate base-1.5b "$BIG" "$RUN/base-1.5b"
-fi
-
-# 9. a few GRPO steps on the SFT model, the verifier as reward
+# 5. a few GRPO steps on the SFT model, the verifier as reward
 if (( GRPO_STEPS > 0 )); then
     write_config "$RUN/grpo.yaml" "grpo:
   games: $GRPO_GAMES
@@ -308,7 +267,55 @@ print(json.dumps(summary, indent=2))
 EOF
 fi
 
-# 10. wall time and peak memory of every step
+# 6. repair: each base model repairs its own programs (the first sample of each game, up to REPAIR_PROGRAMS) with
+#    the verifier's feedback, REPAIR_ROUNDS rounds; the versions are evaluated (score by model calls)
+repair_and_evaluate() {
+    local name="$1" model="$2" dir="$3"
+    local input="$dir/repair-input.jsonl" versions="$dir/repair-versions.jsonl" results="$dir/repair-results.jsonl"
+    if [[ ! -f "$input" ]]; then
+        python3 -c '
+import json, sys
+seen, limit = set(), int(sys.argv[2])
+for line in open(sys.argv[1]):
+    game = json.loads(line)["game"]
+    if game not in seen and len(seen) < limit:
+        seen.add(game)
+        print(line, end="")
+' "$dir/gens-$MAIN_SLUG.jsonl" "$REPAIR_PROGRAMS" > "$input.partial"
+        mv "$input.partial" "$input"
+    fi
+    step "repair-$name" "newer_than_all '$results' '$versions'" -- \
+        "$GAMECWM" repair "$input" --backend llamacpp --model "$model" --rounds "$REPAIR_ROUNDS" \
+        --max-tokens "$MAX_TOKENS" --temperature "$TEMPERATURE" --seed "$SEED" --workers "$WORKERS" --out "$versions" \
+        --threads "$THREADS"
+    step "evaluate-repair-$name" "[[ \$(lines '$results') -ge \$(lines '$versions') ]]" -- \
+        "$GAMECWM" evaluate "$versions" --out "$results" --workers "$WORKERS"
+    step "report-repair-$name" "newer_than_all '$dir/repair-report/report.md' '$results'" -- \
+        "$GAMECWM" report "$results" --out "$dir/repair-report"
+}
+if (( REPAIR_PROGRAMS > 0 )); then
+    repair_and_evaluate base-0.5b "$SMALL" "$RUN/base-0.5b"
+fi
+
+# 7. the 1.5B base model, then its own repairs
+generate_and_evaluate "base-1.5b" "$BIG" "$BIG_GAMES" "$BIG_SAMPLES" "$MAIN_TEMPLATE" "$RUN/base-1.5b"
+if (( REPAIR_PROGRAMS > 0 )); then
+    repair_and_evaluate base-1.5b "$BIG" "$RUN/base-1.5b"
+fi
+
+# 8. side by side: the three models with the main template; the templates compared on the 0.5B base model
+MAIN_RESULTS=("$RUN/base-0.5b/results-$MAIN_SLUG.jsonl" "$RUN/sft-0.5b/results-$MAIN_SLUG.jsonl"
+              "$RUN/base-1.5b/results-$MAIN_SLUG.jsonl")
+step report "newer_than_all '$RUN/report/report.md' ${MAIN_RESULTS[*]}" -- \
+    "$GAMECWM" report "${MAIN_RESULTS[@]}" --out "$RUN/report"
+# report groups by model, so each template of the same model gets its own report
+for template in "${TEMPLATE_LIST[@]:1}"; do
+    results="$RUN/base-0.5b/results-$(slug "$template").jsonl"
+    step "report-$(slug "$template")" "newer_than_all '$RUN/report-$(slug "$template")/report.md' $results" -- \
+        "$GAMECWM" report "$results" --out "$RUN/report-$(slug "$template")"
+done
+
+# 9. wall time and peak memory of every step
 python3 - "$RUN/timings" "$RUN/timings.md" <<'EOF'
 import pathlib, re, sys
 rows = []

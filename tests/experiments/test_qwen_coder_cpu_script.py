@@ -1,4 +1,5 @@
-"""The recorded experiment's script: every stage in order, resumable, and refusing another scale in its folder.
+"""The recorded experiment's script: every stage in order (the main comparison first), resumable, and refusing
+another scale in its folder.
 
 The script runs against a stand-in for the `gamecwm` command (`GAMECWM`) that writes what each command would
 write, so the orchestration is tested in seconds; the commands themselves are tested where they live.
@@ -87,16 +88,16 @@ def test_every_stage_runs_in_order_then_a_rerun_skips_them_all(tmp_path: Path) -
         "generate --backend", "evaluate " + str(tmp_path / "run/base-0.5b/gens-protocol.jsonl"),
         "dataset sft", "train sft", "models convert",
         "generate --backend", "evaluate " + str(tmp_path / "run/sft-0.5b/gens-protocol-rules.jsonl"),
-        "generate --backend", "evaluate " + str(tmp_path / "run/base-1.5b/gens-protocol-rules.jsonl"),
-        "report " + str(tmp_path / "run/base-0.5b/results-protocol-rules.jsonl"),
-        "report " + str(tmp_path / "run/base-0.5b/results-protocol.jsonl"),
+        "train grpo",
         "repair " + str(tmp_path / "run/base-0.5b/repair-input.jsonl"),
         "evaluate " + str(tmp_path / "run/base-0.5b/repair-versions.jsonl"),
         "report " + str(tmp_path / "run/base-0.5b/repair-results.jsonl"),
+        "generate --backend", "evaluate " + str(tmp_path / "run/base-1.5b/gens-protocol-rules.jsonl"),
         "repair " + str(tmp_path / "run/base-1.5b/repair-input.jsonl"),
         "evaluate " + str(tmp_path / "run/base-1.5b/repair-versions.jsonl"),
         "report " + str(tmp_path / "run/base-1.5b/repair-results.jsonl"),
-        "train grpo",
+        "report " + str(tmp_path / "run/base-0.5b/results-protocol-rules.jsonl"),
+        "report " + str(tmp_path / "run/base-0.5b/results-protocol.jsonl"),
     ]
     repaired = (tmp_path / "run/base-0.5b/repair-input.jsonl").read_text().splitlines()
     assert [json.loads(line)["game"] for line in repaired] == ["tic_tac_toe"]  # REPAIR_PROGRAMS=1: the first game
