@@ -6,7 +6,8 @@
 #   experiments/qwen-coder-cpu/run.sh [RUN_DIR]        (default runs/qwen-coder-cpu)
 #
 # The steps run in the order that gives the main comparison first: the 0.5B base model, its SFT and a few GRPO
-# steps, the 0.5B model's repairs, then the 1.5B base model and its repairs, then the reports.
+# steps, the 0.5B model's repairs, then the 1.5B base model, the side-by-side reports, and last the 1.5B
+# model's repairs (a repair call reads a whole program and its report, so it is the slowest per program).
 #
 # Every output goes under RUN_DIR. The script is resumable stage by stage: a step whose output is complete is
 # skipped, an interrupted step is continued by the command's own resume (generate, evaluate and train resume the
@@ -297,13 +298,11 @@ if (( REPAIR_PROGRAMS > 0 )); then
     repair_and_evaluate base-0.5b "$SMALL" "$RUN/base-0.5b"
 fi
 
-# 7. the 1.5B base model, then its own repairs
+# 7. the 1.5B base model
 generate_and_evaluate "base-1.5b" "$BIG" "$BIG_GAMES" "$BIG_SAMPLES" "$MAIN_TEMPLATE" "$RUN/base-1.5b"
-if (( REPAIR_PROGRAMS > 0 )); then
-    repair_and_evaluate base-1.5b "$BIG" "$RUN/base-1.5b"
-fi
 
-# 8. side by side: the three models with the main template; the templates compared on the 0.5B base model
+# 8. side by side, as soon as every set is in: the three models with the main template; the templates
+#    compared on the 0.5B base model
 MAIN_RESULTS=("$RUN/base-0.5b/results-$MAIN_SLUG.jsonl" "$RUN/sft-0.5b/results-$MAIN_SLUG.jsonl"
               "$RUN/base-1.5b/results-$MAIN_SLUG.jsonl")
 step report "newer_than_all '$RUN/report/report.md' ${MAIN_RESULTS[*]}" -- \
@@ -315,7 +314,12 @@ for template in "${TEMPLATE_LIST[@]:1}"; do
         "$GAMECWM" report "$results" --out "$RUN/report-$(slug "$template")"
 done
 
-# 9. wall time and peak memory of every step
+# 9. the 1.5B model's own repairs: the longest stage per program, so it comes after the reports
+if (( REPAIR_PROGRAMS > 0 )); then
+    repair_and_evaluate base-1.5b "$BIG" "$RUN/base-1.5b"
+fi
+
+# 10. wall time and peak memory of every step
 python3 - "$RUN/timings" "$RUN/timings.md" <<'EOF'
 import pathlib, re, sys
 rows = []

@@ -93,11 +93,11 @@ def test_every_stage_runs_in_order_then_a_rerun_skips_them_all(tmp_path: Path) -
         "evaluate " + str(tmp_path / "run/base-0.5b/repair-versions.jsonl"),
         "report " + str(tmp_path / "run/base-0.5b/repair-results.jsonl"),
         "generate --backend", "evaluate " + str(tmp_path / "run/base-1.5b/gens-protocol-rules.jsonl"),
+        "report " + str(tmp_path / "run/base-0.5b/results-protocol-rules.jsonl"),
+        "report " + str(tmp_path / "run/base-0.5b/results-protocol.jsonl"),
         "repair " + str(tmp_path / "run/base-1.5b/repair-input.jsonl"),
         "evaluate " + str(tmp_path / "run/base-1.5b/repair-versions.jsonl"),
         "report " + str(tmp_path / "run/base-1.5b/repair-results.jsonl"),
-        "report " + str(tmp_path / "run/base-0.5b/results-protocol-rules.jsonl"),
-        "report " + str(tmp_path / "run/base-0.5b/results-protocol.jsonl"),
     ]
     repaired = (tmp_path / "run/base-0.5b/repair-input.jsonl").read_text().splitlines()
     assert [json.loads(line)["game"] for line in repaired] == ["tic_tac_toe"]  # REPAIR_PROGRAMS=1: the first game
