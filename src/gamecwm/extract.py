@@ -23,6 +23,12 @@ def _protocol_functions_defined(code: str) -> int:
     return sum(bool(re.search(rf"^\s*def\s+{name}\s*\(", code, re.MULTILINE)) for name in _PROTOCOL_NAMES)
 
 
+def defines_protocol_function(code: str) -> bool:
+    """True when `code` defines (with `def`) at least one GameCWM protocol function: prose, or a snippet that
+    only calls or discusses the functions, defines none."""
+    return _protocol_functions_defined(code) > 0
+
+
 def extract_code(completion: str) -> str:
     """The Python program in a completion (see the module docstring for the rules)."""
     text = _THINK.sub("", completion)

@@ -175,13 +175,13 @@ def test_repair_with_the_tiny_model(tiny_model_dir: Path, tmp_path: Path) -> Non
     gens = _generations(tmp_path / "gens.jsonl", ("stub", "def get_initial_state():\n    return {}\n"))
     out = tmp_path / "repairs.jsonl"
     backend = make_backend("transformers", str(tiny_model_dir), batch_size=2)
-    summary = repair_samples(backend, gens, out, SamplingParams(max_tokens=8), RepairConfig(rounds=1, width=2),
-                             progress=False)
+    summary = repair_samples(backend, gens, out, SamplingParams(max_tokens=8),
+                             RepairConfig(rounds=1, width=2, resamples=1), progress=False)
+    # 8 tokens of a random-weight model define no protocol function: both answers of the round are asked for
+    # again, hotter, and none becomes a version
+    assert (summary.calls, summary.no_program, summary.failed, summary.passed_after) == (4, 4, 0, 0)
     records = read_records(out)
-    assert summary.calls == 2 and len(records) == 3
-    assert [r["repair"]["parent"] for r in records] == [None, 0, 0]
-    assert all(0 < r["completion_tokens"] <= 8 for r in records[1:])
-    assert "defines_get_current_player" in records[1]["prompt"][-1]["content"]
+    assert [r["repair"]["version"] for r in records] == [0]
     json.dumps(records)
 
 
@@ -224,6 +224,51 @@ def test_a_slot_whose_every_try_is_unchanged_is_spent_without_a_version(tmp_path
     assert (summary.calls, summary.unchanged, summary.passed_after) == (4, 4, 0)
     assert [r["repair"]["version"] for r in read_records(out)] == [0]
     assert "4 model calls (4 returned the program unchanged)" in describe_summary(summary, out)
+
+
+NO_PROGRAM_ANSWERS = [
+    "The module is already correct and passes the required checks. No changes are needed.",
+    fenced("state = get_initial_state()\nprint(get_legal_actions(state))\n"),  # calls, defines nothing
+    "```python\n# no changes needed\n```",
+]
+
+
+def test_an_answer_with_no_program_is_resampled_hotter_and_is_no_version(tmp_path: Path) -> None:
+    answers = [*NO_PROGRAM_ANSWERS, fenced(FIXED)]
+    temperatures: list[float] = []
+
+    def responder(body: dict) -> tuple[int, str]:
+        temperatures.append(body["temperature"])
+        return 200, answers[len(temperatures) - 1]
+
+    gens, out = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN)), tmp_path / "repairs.jsonl"
+    with ChatServer(responder=responder) as server:
+        summary = repair_samples(_backend(server), gens, out, SamplingParams(temperature=0.4),
+                                 RepairConfig(rounds=1, resamples=3), progress=False)
+    assert temperatures == [0.4, 0.7, 1.0, 1.3]
+    assert (summary.calls, summary.no_program, summary.unchanged, summary.passed_after) == (4, 3, 0, 1)
+    records = read_records(out)
+    assert [r["repair"]["version"] for r in records] == [0, 1]  # the answers without a program are not versions
+    assert records[1]["code"] == FIXED and records[1]["repair"]["unchanged_before"] == 3
+    assert "4 model calls (3 held no program)" in describe_summary(summary, out)
+
+
+def test_a_slot_whose_every_try_holds_no_program_is_spent_without_a_version(tmp_path: Path) -> None:
+    gens, out = _generations(tmp_path / "gens.jsonl", ("broken", BROKEN)), tmp_path / "repairs.jsonl"
+    with ChatServer(responder=lambda body: (200, NO_PROGRAM_ANSWERS[0])) as server:
+        summary = repair_samples(_backend(server), gens, out, config=RepairConfig(rounds=2, resamples=1),
+                                 progress=False)
+    assert (summary.calls, summary.no_program, summary.passed_after) == (4, 4, 0)
+    assert [r["repair"]["version"] for r in read_records(out)] == [0]
+
+
+def test_a_broken_program_is_still_a_version() -> None:
+    from gamecwm.extract import defines_protocol_function, extract_code
+
+    cut_off = "def get_initial_state():\n    return {'board': [\n"  # a syntax error, but a program
+    assert defines_protocol_function(extract_code(cut_off))
+    assert defines_protocol_function(extract_code(fenced(BROKEN)))
+    assert not any(defines_protocol_function(extract_code(answer)) for answer in NO_PROGRAM_ANSWERS)
 
 
 def test_unchanged_means_equal_up_to_whitespace_and_resampling_gets_hotter() -> None:

@@ -8,10 +8,11 @@ that is interrupted resumes from the file without asking the model again for ver
 
 The search runs in rounds across all samples at once: each round picks up to `width` versions per
 unsolved sample (best first with exploration, see `gamecwm.repair.search`), asks the backend for all the
-corrections in one batch, and verifies each as it arrives. An answer whose program is the parent's
-(whitespace aside) is not verified and is no version: it is asked for again at a higher temperature, a
-bounded number of times (`resamples`); a slot whose every answer was unchanged, or whose request failed,
-is spent without a version.
+corrections in one batch, and verifies each as it arrives. An answer that gives no new program,
+either the parent's program again (whitespace aside) or no program at all (prose such as "the module is
+already correct", or code that defines none of the protocol's functions), is not verified and is no version:
+it is asked for again at a higher temperature, a bounded number of times (`resamples`); a slot whose every
+answer gave no new program, or whose request failed, is spent without a version.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, TextIO
 
-from gamecwm.extract import extract_code
+from gamecwm.extract import defines_protocol_function, extract_code
 from gamecwm.games.registry import game_problem
 from gamecwm.generate.backends.base import Backend, Generation, SamplingParams
 from gamecwm.generate.prompts import DEFAULT_TEMPLATE, Messages, get_template
@@ -40,7 +41,7 @@ from gamecwm.verify.report import Report
 from gamecwm.verify.verifier import verify
 
 VERSION_SEPARATOR = "#v"
-RESAMPLE_TEMPERATURE_STEP = 0.3  # added to the temperature for each new try after an unchanged answer
+RESAMPLE_TEMPERATURE_STEP = 0.3  # added to the temperature for each new try after an answer with no new program
 MAX_RESAMPLE_TEMPERATURE = 1.3
 
 
@@ -54,7 +55,7 @@ class RepairConfig:
     exploration: float = 0.1  # weight of the exploration term in choosing which version to refine
     seed: int = 0  # verification seed
     workers: int | None = None  # sandbox workers (default: one per core)
-    resamples: int = 2  # new tries, each hotter, when an answer returns the parent program unchanged
+    resamples: int = 2  # new tries, each hotter, when an answer gives no new program (unchanged, or none)
 
     def __post_init__(self) -> None:
         require_minimums(self, {"rounds": 0, "width": 1, "max_calls": 1, "exploration": 0, "resamples": 0})
@@ -75,7 +76,7 @@ class SampleRepair:
     records: list[dict[str, Any]] = field(default_factory=list)
     reports: list[Report] = field(default_factory=list)
     failures: dict[int, Failure | None] = field(default_factory=dict)
-    spent: int = 0  # refinement slots of this run that gave no version (unchanged every try, or failed)
+    spent: int = 0  # refinement slots of this run that gave no version (no new program on any try, or failed)
 
     @property
     def calls(self) -> int:
@@ -103,6 +104,7 @@ class RepairSummary:
     passed_after: int = 0  # samples with a passing version
     calls: int = 0  # model calls made by this run (resumed work not counted)
     unchanged: int = 0  # answers that returned the parent program unchanged (not verified, no version)
+    no_program: int = 0  # answers that held no program at all (not verified, no version)
     failed: int = 0  # requests that got no answer
     mean_best_score: float | None = None
 
@@ -117,7 +119,7 @@ class RepairJob:
     seed: int
     failure: Failure | None
     prompt: Messages
-    resample: int = 0  # how many unchanged answers came before this try
+    resample: int = 0  # how many answers with no new program (unchanged, or none) came before this try
 
 
 def version_id(sample_id: str, number: int) -> str:
@@ -134,7 +136,7 @@ def same_program(code: str, other: str) -> bool:
 
 
 def resample_params(params: SamplingParams, resample: int) -> SamplingParams:
-    """The sampling for try number `resample` after unchanged answers: hotter each time, up to a ceiling."""
+    """The sampling for try number `resample` after answers with no new program: hotter each time, up to a ceiling."""
     if resample == 0 or params.temperature >= MAX_RESAMPLE_TEMPERATURE:
         return params
     hotter = min(params.temperature + RESAMPLE_TEMPERATURE_STEP * resample, MAX_RESAMPLE_TEMPERATURE)
@@ -186,7 +188,7 @@ def repair_record(state: SampleRepair, backend: Backend, params: SamplingParams,
         "prompt": job.prompt,
         "repair": {"sample": state.sample["id"], "version": number, "parent": job.parent, "round": job.round,
                    "calls": number + 1, "failure": None if job.failure is None else job.failure.to_json(),
-                   "unchanged_before": job.resample},
+                   "unchanged_before": job.resample},  # answers with no new program before this one
         "score": report.score,
         "passed": report.passed,
         "report": report.to_json(),
@@ -292,7 +294,7 @@ def _verify_roots(states: list[SampleRepair], backend: Backend, pool: SandboxPoo
 def _run_round(jobs: list[RepairJob], backend: Backend, params: SamplingParams, pool: SandboxPool,
                config: RepairConfig, verify_config: VerifyConfig, out: TextIO, summary: RepairSummary) -> None:
     """Ask for every job's correction, verify each new program as it arrives and record it; ask again (hotter)
-    for those that came back unchanged. The model calls and unchanged answers are added to `summary`."""
+    for those that gave no new program. The model calls and the answers without one are added to `summary`."""
     with concurrent.futures.ThreadPoolExecutor(pool.workers) as executor:
         pending: dict[concurrent.futures.Future, tuple[RepairJob, Generation, SamplingParams]] = {}
 
@@ -308,7 +310,7 @@ def _run_round(jobs: list[RepairJob], backend: Backend, params: SamplingParams, 
             for resample in range(config.resamples + 1):
                 used = resample_params(params, resample)
                 tries = [replace(job, resample=resample, seed=_resample_seed(job.seed, resample)) for job in todo]
-                unchanged = []
+                no_new_program = []
                 for index, generation in backend.generate([j.prompt for j in tries], [j.seed for j in tries], used):
                     summary.calls += 1
                     job = tries[index]
@@ -319,13 +321,17 @@ def _run_round(jobs: list[RepairJob], backend: Backend, params: SamplingParams, 
                     code = extract_code(generation.text)
                     if same_program(code, job.state.records[job.parent]["code"]):
                         summary.unchanged += 1
-                        unchanged.append(job)
+                        no_new_program.append(job)
+                        continue
+                    if not defines_protocol_function(code):
+                        summary.no_program += 1
+                        no_new_program.append(job)
                         continue
                     future = executor.submit(verify, code, job.state.sample["game"], config.seed, verify_config,
                                              pool.run)
                     pending[future] = (job, generation, used)
                     write([f for f in list(pending) if f.done()])
-                todo = unchanged
+                todo = no_new_program
                 if not todo:
                     break
             for job in todo:
@@ -381,7 +387,9 @@ def default_repair_path(generations: Path) -> Path:
 def describe_summary(summary: RepairSummary, out_path: Path) -> str:
     """One line saying what a repair run did."""
     best = "-" if summary.mean_best_score is None else f"{summary.mean_best_score:.3f}"
-    wasted = f" ({summary.unchanged} returned the program unchanged)" if summary.unchanged else ""
+    wasted = "; ".join(([f"{summary.unchanged} returned the program unchanged"] if summary.unchanged else [])
+                       + ([f"{summary.no_program} held no program"] if summary.no_program else []))
+    wasted = f" ({wasted})" if wasted else ""
     failed = f"; {summary.failed} requests failed" if summary.failed else ""
     return (f"{summary.samples} samples: {summary.passed_before} passed as generated, {summary.passed_after} after "
             f"repair; mean best score {best}; {summary.calls} model calls{wasted}{failed}; versions in {out_path}")
